@@ -1,0 +1,64 @@
+# The function's role and its one inline policy, scoped to this stack's own
+# log group, bucket and table (stricter than AWSLambdaBasicExecutionRole,
+# which allows logs:* on every log group of the account).
+
+resource "aws_iam_role" "lambda" {
+  name = local.role_name
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  tags = local.tags
+}
+
+locals {
+  lambda_policy_statements = concat(
+    [
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["${local.log_group_arn}:*"]
+      },
+      {
+        Sid      = "ReadTriggerObjects"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject"]
+        Resource = ["${local.bucket_arn}/*"]
+      },
+      {
+        Sid      = "WriteLogItems"
+        Effect   = "Allow"
+        Action   = ["dynamodb:PutItem"]
+        Resource = [local.table_arn]
+      },
+    ],
+    # Objects encrypted with a customer managed key can only be read with it.
+    var.kms_key_arn == null ? [] : [{
+      Sid      = "DecryptWithCustomerKey"
+      Effect   = "Allow"
+      Action   = ["kms:Decrypt"]
+      Resource = [var.kms_key_arn]
+    }],
+    # X-Ray's write actions support no resource-level permissions: AWS demands "*".
+    var.tracing_mode == "Active" ? [{
+      Sid      = "WriteTraces"
+      Effect   = "Allow"
+      Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      Resource = ["*"]
+    }] : [],
+  )
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  name = "s3-processor-access"
+  role = aws_iam_role.lambda.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = local.lambda_policy_statements
+  })
+}

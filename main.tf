@@ -1,0 +1,32 @@
+# Names, ARNs and shared values. Every ARN the IAM policy needs is built here
+# from known parts, so the policy is complete at plan time (and testable with
+# a mock provider) instead of waiting for the resources to exist.
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  bucket_name    = "lambda-trigger-bucket-${var.suffix}-${local.account_id}"
+  table_name     = "lambda-invocation-logs-${var.suffix}"
+  function_name  = "s3-processor-${var.suffix}"
+  role_name      = "s3-processor-${var.suffix}"
+  log_group_name = "/aws/lambda/${local.function_name}"
+
+  bucket_arn    = "arn:${local.partition}:s3:::${local.bucket_name}"
+  table_arn     = "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.table_name}"
+  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+
+  lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/build/lambda.zip")
+
+  # The attribute the handler writes an expiry epoch into when item_ttl_days is set.
+  ttl_attribute_name = "expiresAt"
+
+  tags = var.tags
+}

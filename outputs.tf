@@ -1,0 +1,39 @@
+output "s3_bucket_name" {
+  description = "Name of the bucket whose new objects are logged."
+  value       = aws_s3_bucket.trigger.bucket
+}
+
+output "s3_bucket_arn" {
+  description = "ARN of the trigger bucket."
+  value       = aws_s3_bucket.trigger.arn
+}
+
+output "dynamodb_table_name" {
+  description = "Name of the DynamoDB table holding one item per S3 event."
+  value       = aws_dynamodb_table.logs.name
+}
+
+output "dynamodb_table_arn" {
+  description = "ARN of the log table."
+  value       = aws_dynamodb_table.logs.arn
+}
+
+output "lambda_function_name" {
+  description = "Name of the function S3 invokes."
+  value       = aws_lambda_function.processor.function_name
+}
+
+output "lambda_function_arn" {
+  description = "ARN of the function."
+  value       = aws_lambda_function.processor.arn
+}
+
+output "lambda_role_arn" {
+  description = "ARN of the function's execution role."
+  value       = aws_iam_role.lambda.arn
+}
+
+output "log_group_name" {
+  description = "CloudWatch Logs group of the function."
+  value       = aws_cloudwatch_log_group.lambda.name
+}

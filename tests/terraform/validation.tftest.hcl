@@ -1,0 +1,259 @@
+# Every validation rejects what it should. Each run fails on exactly that variable.
+
+mock_provider "aws" {
+  source = "./tests/terraform/mocks"
+}
+
+variables {
+  suffix = "dev"
+}
+
+run "suffix_uppercase" {
+  command = plan
+
+  variables {
+    suffix = "Dev"
+  }
+
+  expect_failures = [var.suffix]
+}
+
+run "suffix_underscore" {
+  command = plan
+
+  variables {
+    suffix = "my_env"
+  }
+
+  expect_failures = [var.suffix]
+}
+
+run "suffix_leading_hyphen" {
+  command = plan
+
+  variables {
+    suffix = "-dev"
+  }
+
+  expect_failures = [var.suffix]
+}
+
+run "suffix_trailing_hyphen" {
+  command = plan
+
+  variables {
+    suffix = "dev-"
+  }
+
+  expect_failures = [var.suffix]
+}
+
+run "suffix_empty" {
+  command = plan
+
+  variables {
+    suffix = ""
+  }
+
+  expect_failures = [var.suffix]
+}
+
+run "suffix_too_long" {
+  command = plan
+
+  variables {
+    suffix = "abcdefghijklmnopqrstuvwxyz012"
+  }
+
+  expect_failures = [var.suffix]
+}
+
+run "runtime_not_python" {
+  command = plan
+
+  variables {
+    runtime = "nodejs20.x"
+  }
+
+  expect_failures = [var.runtime]
+}
+
+run "runtime_too_old" {
+  command = plan
+
+  variables {
+    runtime = "python3.8"
+  }
+
+  expect_failures = [var.runtime]
+}
+
+run "memory_too_small" {
+  command = plan
+
+  variables {
+    memory_size = 127
+  }
+
+  expect_failures = [var.memory_size]
+}
+
+run "memory_too_large" {
+  command = plan
+
+  variables {
+    memory_size = 10241
+  }
+
+  expect_failures = [var.memory_size]
+}
+
+run "memory_fractional" {
+  command = plan
+
+  variables {
+    memory_size = 128.5
+  }
+
+  expect_failures = [var.memory_size]
+}
+
+run "timeout_zero" {
+  command = plan
+
+  variables {
+    timeout = 0
+  }
+
+  expect_failures = [var.timeout]
+}
+
+run "timeout_too_long" {
+  command = plan
+
+  variables {
+    timeout = 901
+  }
+
+  expect_failures = [var.timeout]
+}
+
+run "retention_not_allowed" {
+  command = plan
+
+  variables {
+    log_retention_in_days = 10
+  }
+
+  expect_failures = [var.log_retention_in_days]
+}
+
+run "retention_negative" {
+  command = plan
+
+  variables {
+    log_retention_in_days = -1
+  }
+
+  expect_failures = [var.log_retention_in_days]
+}
+
+run "tag_key_reserved" {
+  command = plan
+
+  variables {
+    tags = { "aws:owner" = "x" }
+  }
+
+  expect_failures = [var.tags]
+}
+
+run "tag_key_empty" {
+  command = plan
+
+  variables {
+    tags = { "" = "x" }
+  }
+
+  expect_failures = [var.tags]
+}
+
+run "filter_prefix_too_long" {
+  command = plan
+
+  variables {
+    notification_filter = { prefix = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }
+  }
+
+  expect_failures = [var.notification_filter]
+}
+
+run "kms_not_an_arn" {
+  command = plan
+
+  variables {
+    kms_key_arn = "1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
+
+run "kms_alias" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:alias/my-key"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
+
+run "concurrency_negative" {
+  command = plan
+
+  variables {
+    reserved_concurrent_executions = -1
+  }
+
+  expect_failures = [var.reserved_concurrent_executions]
+}
+
+run "tracing_unknown" {
+  command = plan
+
+  variables {
+    tracing_mode = "On"
+  }
+
+  expect_failures = [var.tracing_mode]
+}
+
+run "zip_not_a_zip" {
+  command = plan
+
+  variables {
+    lambda_zip_path = "build/lambda.tar.gz"
+  }
+
+  expect_failures = [var.lambda_zip_path]
+}
+
+run "ttl_zero" {
+  command = plan
+
+  variables {
+    dynamodb = { item_ttl_days = 0 }
+  }
+
+  expect_failures = [var.dynamodb]
+}
+
+run "ttl_fractional" {
+  command = plan
+
+  variables {
+    dynamodb = { item_ttl_days = 1.5 }
+  }
+
+  expect_failures = [var.dynamodb]
+}

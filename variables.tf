@@ -1,0 +1,158 @@
+variable "suffix" {
+  description = "Distinguishes this stack's resources (e.g. dev, pr-42). Lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 28 characters so that the bucket name lambda-trigger-bucket-<suffix>-<12-digit account> fits S3's 63."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", var.suffix))
+    error_message = "suffix must be lowercase letters, digits and hyphens, and start and end with a letter or digit."
+  }
+
+  validation {
+    condition     = length(var.suffix) <= 28
+    error_message = "suffix must be at most 28 characters: the bucket name lambda-trigger-bucket-<suffix>-<account id> may not exceed 63."
+  }
+}
+
+variable "runtime" {
+  description = "Lambda runtime of the function. The handler needs Python 3.9 or newer."
+  type        = string
+  default     = "python3.13"
+  nullable    = false
+
+  validation {
+    condition     = contains(["python3.9", "python3.10", "python3.11", "python3.12", "python3.13"], var.runtime)
+    error_message = "runtime must be one of python3.9, python3.10, python3.11, python3.12, python3.13."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB (128 to 10240)."
+  type        = number
+  default     = 128
+  nullable    = false
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB from 128 to 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Timeout of the function in seconds (1 to 900)."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds from 1 to 900."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Days CloudWatch Logs keeps the function's logs; 0 keeps them forever. Only the values CloudWatch accepts."
+  type        = number
+  default     = 14
+  nullable    = false
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be one of 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every taggable resource of the module."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
+    error_message = "tags: keys must be 1 to 128 characters and not start with aws:, values at most 256 characters."
+  }
+}
+
+variable "notification_filter" {
+  description = "Only objects whose key starts with prefix and ends with suffix trigger the function; null or omitted means no filter on that side."
+  type = object({
+    prefix = optional(string)
+    suffix = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for v in [var.notification_filter.prefix, var.notification_filter.suffix] : v == null ? true : length(v) <= 1024])
+    error_message = "notification_filter: prefix and suffix may each be at most 1024 characters (S3's key length)."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a customer managed KMS key to encrypt the bucket and the table with; null uses SSE-S3 for the bucket and the AWS managed key for the table. The function is allowed kms:Decrypt on it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); aliases are not accepted."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Concurrency reserved for the function; 0 stops it from running at all; null leaves it unreserved."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false)
+    error_message = "reserved_concurrent_executions must be null or a whole number of at least 0."
+  }
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing of the function: PassThrough (off unless the caller traces) or Active. Active adds the X-Ray write permission."
+  type        = string
+  default     = "PassThrough"
+  nullable    = false
+
+  validation {
+    condition     = contains(["PassThrough", "Active"], var.tracing_mode)
+    error_message = "tracing_mode must be PassThrough or Active."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "Path of the function's zip as build.py makes it; null means build/lambda.zip inside the module."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_zip_path == null || endswith(coalesce(var.lambda_zip_path, "-"), ".zip")
+    error_message = "lambda_zip_path must name a .zip file."
+  }
+}
+
+variable "force_destroy" {
+  description = "Whether destroy empties the bucket first; false makes destroy fail while objects remain."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "dynamodb" {
+  description = "Options of the log table: deletion protection (off so the stack can be destroyed), point-in-time recovery, and item_ttl_days (null keeps items forever; otherwise the function stamps each item to expire that many days after it is written)."
+  type = object({
+    deletion_protection    = optional(bool, false)
+    point_in_time_recovery = optional(bool, true)
+    item_ttl_days          = optional(number)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.dynamodb.item_ttl_days == null || try(var.dynamodb.item_ttl_days >= 1 && floor(var.dynamodb.item_ttl_days) == var.dynamodb.item_ttl_days, false)
+    error_message = "dynamodb.item_ttl_days must be null or a whole number of days, at least 1."
+  }
+}
