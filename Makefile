@@ -4,6 +4,7 @@
 #                When set, every `terraform init` installs providers from it (-plugin-dir) and never
 #                from the registry; unset, init uses the registry as usual. .ci/run sets it.
 # PYTHON         the interpreter the venv is made from (default python3.11).
+# E2E_TARGET     embedded (default: the Docker-free emulator), localstack or aws; see README.
 
 PYTHON    ?= python3.11
 VENV      ?= .venv
@@ -13,11 +14,15 @@ TF_INIT   := $(TERRAFORM) init -input=false -backend=false $(if $(TF_PLUGIN_DIR)
 ZIP       := build/lambda.zip
 EXAMPLES  := $(wildcard examples/*)
 
+# Lambda runtimes the embedded emulator can run on their own Python (the module's default first).
+RUNTIMES  := python3.13
+PYENV_ROOT ?= $(HOME)/.pyenv
+
 .DEFAULT_GOAL := help
-.PHONY: help setup build unit tftest lint test clean
+.PHONY: help setup runtimes build unit tftest lint e2e test up down clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +30,22 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 setup: $(BIN)/.installed ## create .venv (Python 3.11) with the pinned dependencies
+
+# A venv per Lambda runtime with what that runtime provides (awslambdaric, boto3), so the
+# embedded emulator runs the function on the Python it names. Without that Python here,
+# the emulator uses its own and says so in its log.
+.runtimes/%/.installed: requirements-runtime.txt
+	@version=$*; version=$${version#python}; \
+	for candidate in python$$version $(PYENV_ROOT)/versions/$$version*/bin/python$$version; do \
+		exe=$$($$candidate -c 'import sys; print(sys.executable)' 2>/dev/null) && break; \
+	done; \
+	if [ -z "$$exe" ]; then echo "no Python $$version here: the emulator will run $* on its own Python"; exit 0; fi; \
+	echo "runtime $* on $$exe"; \
+	$$exe -m venv .runtimes/$* && \
+	.runtimes/$*/bin/pip install --quiet --disable-pip-version-check -r requirements-runtime.txt && \
+	touch $@
+
+runtimes: $(foreach r,$(RUNTIMES),.runtimes/$(r)/.installed) ## per-runtime Pythons for the embedded emulator
 
 build: ## build the function's zip (build/lambda.zip), byte-identical for the same source
 	$(PYTHON) build.py --output $(ZIP)
@@ -35,6 +56,15 @@ build: ## build the function's zip (build/lambda.zip), byte-identical for the sa
 
 unit: setup ## unit tests: the handler against moto, and build.py
 	$(BIN)/pytest tests/unit
+
+e2e: setup runtimes build ## deploy to the emulator (E2E_TARGET), drop objects, check the items, destroy
+	$(BIN)/pytest tests/e2e --timeout=900
+
+up: setup runtimes ## start the emulator, deploy the stack and leave both running (prints how to use it)
+	$(BIN)/python -m tests.harness.sandbox up
+
+down: setup ## destroy the stack `make up` deployed and stop the emulator
+	$(BIN)/python -m tests.harness.sandbox down
 
 tftest: build .terraform/.initialised ## plan-time tests of the module (terraform test, mock provider)
 	$(TERRAFORM) test -test-directory=tests/terraform
@@ -50,7 +80,7 @@ lint: setup .terraform/.initialised ## ruff, mypy, terraform fmt and validate (m
 		(cd $$example && $(TF_INIT) >/dev/null && $(TERRAFORM) validate -no-color) || exit 1; \
 	done
 
-test: lint tftest unit ## everything CI runs
+test: lint tftest unit e2e ## everything CI runs: lint, terraform test, unit and e2e
 
 clean: ## remove build output, terraform working files and the venv
-	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV)
+	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes

@@ -1,0 +1,57 @@
+"""Run the emulator until interrupted: ``python -m tests.emulator [--state-dir DIR]``.
+
+When it is ready it prints one JSON line (endpoints, CA bundle, log file, pid)
+and writes the same to ``<state dir>/endpoint.json``; SIGTERM or Ctrl-C stops it
+and every worker it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+from .engine import Emulator, EmulatorConfig
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.emulator", description=__doc__)
+    parser.add_argument("--state-dir", type=Path, default=Path("build/emulator"), help="TLS files, code, log")
+    parser.add_argument("--lambda-concurrency", type=int, default=4, help="warm workers per function at most")
+    parser.add_argument("--retry-delays", default="0.2,0.4", help="seconds between async retries (AWS: 60,120)")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    if args.lambda_concurrency < 1:
+        parser.error("--lambda-concurrency must be at least 1")
+    try:
+        delays = tuple(float(d) for d in args.retry_delays.split(","))
+    except ValueError:
+        parser.error("--retry-delays takes comma-separated seconds, e.g. 0.2,0.4")
+
+    emulator = Emulator(
+        EmulatorConfig(
+            args.state_dir, lambda_concurrency=args.lambda_concurrency, retry_delays=delays, verbose=args.verbose
+        )
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    endpoints = emulator.start()
+    try:
+        ready = {**asdict(endpoints), "pid": os.getpid()}
+        (args.state_dir / "endpoint.json").write_text(json.dumps(ready, indent=2) + "\n")
+        print(json.dumps(ready), flush=True)
+        stop.wait()
+    finally:
+        emulator.stop()
+        (args.state_dir / "endpoint.json").unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

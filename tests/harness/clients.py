@@ -1,0 +1,46 @@
+"""boto3 clients that follow the chosen target: one helper for every engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from .targets import Target
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
+
+
+def client(target: Target, service: str, *, endpoint: str | None = None) -> Any:
+    """A client for ``service`` on ``target`` (or on ``endpoint`` of the same engine)."""
+    kwargs: dict[str, Any] = {"region_name": target.region, "config": _CONFIG}
+    if target.emulated:
+        kwargs.update(
+            endpoint_url=endpoint or target.endpoint,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        if target.ca_bundle:
+            kwargs["verify"] = target.ca_bundle
+        if service == "s3":
+            kwargs["config"] = _CONFIG.merge(Config(s3={"addressing_style": "path"}))
+    factory: Any = boto3.client  # the service is a run-time string, outside the stubs' overloads
+    return factory(service, **kwargs)
+
+
+@dataclass(frozen=True)
+class Clients:
+    """The clients the checks use, all on one target."""
+
+    s3: Any
+    dynamodb: Any
+    logs: Any
+    lambda_: Any
+    iam: Any
+    sts: Any
+
+    @classmethod
+    def for_target(cls, target: Target) -> Clients:
+        return cls(*(client(target, s) for s in ("s3", "dynamodb", "logs", "lambda", "iam", "sts")))
