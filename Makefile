@@ -19,7 +19,7 @@ RUNTIMES  := python3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
 
 .DEFAULT_GOAL := help
-.PHONY: help setup runtimes build unit tftest lint e2e test up down clean
+.PHONY: help setup runtimes build unit tftest lint integration e2e test up down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ build: ## build the function's zip (build/lambda.zip), byte-identical for the sa
 unit: setup ## unit tests: the handler against moto, and build.py
 	$(BIN)/pytest tests/unit
 
+integration: setup runtimes ## the embedded emulator itself: Lambda execution, TLS-only policies, S3 delivery
+	$(BIN)/pytest tests/integration --timeout=300
+
 e2e: setup runtimes build ## deploy to the emulator (E2E_TARGET), drop objects, check the items, destroy
 	$(BIN)/pytest tests/e2e --timeout=900
 
@@ -80,7 +83,7 @@ lint: setup .terraform/.initialised ## ruff, mypy, terraform fmt and validate (m
 		(cd $$example && $(TF_INIT) >/dev/null && $(TERRAFORM) validate -no-color) || exit 1; \
 	done
 
-test: lint tftest unit e2e ## everything CI runs: lint, terraform test, unit and e2e
+test: lint tftest unit integration e2e ## everything CI runs: lint, terraform test, unit, emulator and e2e tests
 
 clean: ## remove build output, terraform working files and the venv
 	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes
