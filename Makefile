@@ -19,7 +19,7 @@ RUNTIMES  := python3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
 
 .DEFAULT_GOAL := help
-.PHONY: help setup runtimes build unit tftest lint integration e2e test up down clean
+.PHONY: help setup runtimes build checkov unit tftest lint integration e2e test up down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -54,6 +54,15 @@ build: ## build the function's zip (build/lambda.zip), byte-identical for the sa
 	$(TF_INIT) >/dev/null
 	touch $@
 
+.venv-checkov/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
+checkov: .venv-checkov/.installed ## static security scan of the module (zero failures; skips carry their reason inline)
+	.venv-checkov/bin/checkov --directory . --framework terraform --quiet --compact \
+		--skip-path tests --skip-path build --skip-path .terraform
+
 unit: setup ## unit tests: the handler against moto, and build.py
 	$(BIN)/pytest tests/unit
 
@@ -83,7 +92,7 @@ lint: setup .terraform/.initialised ## ruff, mypy, terraform fmt and validate (m
 		(cd $$example && $(TF_INIT) >/dev/null && $(TERRAFORM) validate -no-color) || exit 1; \
 	done
 
-test: lint tftest unit integration e2e ## everything CI runs: lint, terraform test, unit, emulator and e2e tests
+test: lint checkov tftest unit integration e2e ## everything CI runs: lint, checkov, terraform test, unit, emulator and e2e tests
 
 clean: ## remove build output, terraform working files and the venv
-	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes
+	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes .venv-checkov

@@ -37,11 +37,18 @@ locals {
         Resource = [local.table_arn]
       },
     ],
-    # Objects encrypted with a customer managed key can only be read with it.
+    # The on-failure destination: Lambda sends with the function's role.
+    local.failure_queue_enabled ? [{
+      Sid      = "SendFailedEvents"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = [local.queue_arn]
+    }] : [],
+    # A customer managed key: needed to read objects encrypted with it, and to send to a queue encrypted with it.
     var.kms_key_arn == null ? [] : [{
       Sid      = "DecryptWithCustomerKey"
       Effect   = "Allow"
-      Action   = ["kms:Decrypt"]
+      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
       Resource = [var.kms_key_arn]
     }],
     # X-Ray's write actions support no resource-level permissions: AWS demands "*".

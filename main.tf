@@ -21,7 +21,10 @@ locals {
 
   bucket_arn    = "arn:${local.partition}:s3:::${local.bucket_name}"
   table_arn     = "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.table_name}"
+  queue_arn     = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:s3-processor-failures-${var.suffix}"
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+
+  failure_queue_enabled = var.async_invocation.failure_queue != null
 
   lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/build/lambda.zip")
 

@@ -37,3 +37,13 @@ output "log_group_name" {
   description = "CloudWatch Logs group of the function."
   value       = aws_cloudwatch_log_group.lambda.name
 }
+
+output "failure_queue_url" {
+  description = "URL of the SQS queue that receives events whose invocation still failed after the retries; null when async_invocation.failure_queue is not set."
+  value       = try(aws_sqs_queue.failures[0].url, null)
+}
+
+output "failure_queue_arn" {
+  description = "ARN of the on-failure queue; null when it is not created."
+  value       = try(aws_sqs_queue.failures[0].arn, null)
+}

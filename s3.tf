@@ -1,6 +1,10 @@
 # The trigger bucket: private, owner-enforced, encrypted, TLS only.
 
 resource "aws_s3_bucket" "trigger" {
+  #checkov:skip=CKV_AWS_18:Every object created is already logged to the table; server access logs would need a second bucket.
+  #checkov:skip=CKV2_AWS_61:How long objects live is the caller's data policy, not this module's.
+  #checkov:skip=CKV_AWS_144:Cross-region replication needs a second region and bucket; out of scope for a trigger bucket.
+  #checkov:skip=CKV_AWS_21:No versioning by design: each overwrite is a new event and is logged as its own item.
   bucket        = local.bucket_name
   force_destroy = var.force_destroy
   tags          = local.tags

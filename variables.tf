@@ -156,3 +156,31 @@ variable "dynamodb" {
     error_message = "dynamodb.item_ttl_days must be null or a whole number of days, at least 1."
   }
 }
+
+variable "async_invocation" {
+  description = "Asynchronous invocation (how S3 invokes the function): retries after a failure (0-2), the oldest event still worth running (60-21600 s), and failure_queue: when set, an SQS queue the module creates to receive every event that still failed, with its original payload (message_retention_seconds 60-1209600, default 14 days)."
+  type = object({
+    maximum_retry_attempts       = optional(number, 2)
+    maximum_event_age_in_seconds = optional(number, 21600)
+    failure_queue = optional(object({
+      message_retention_seconds = optional(number, 1209600)
+    }))
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains([0, 1, 2], var.async_invocation.maximum_retry_attempts)
+    error_message = "async_invocation.maximum_retry_attempts must be 0, 1 or 2."
+  }
+
+  validation {
+    condition     = var.async_invocation.maximum_event_age_in_seconds >= 60 && var.async_invocation.maximum_event_age_in_seconds <= 21600 && floor(var.async_invocation.maximum_event_age_in_seconds) == var.async_invocation.maximum_event_age_in_seconds
+    error_message = "async_invocation.maximum_event_age_in_seconds must be a whole number from 60 to 21600."
+  }
+
+  validation {
+    condition     = var.async_invocation.failure_queue == null || try(var.async_invocation.failure_queue.message_retention_seconds >= 60 && var.async_invocation.failure_queue.message_retention_seconds <= 1209600, false)
+    error_message = "async_invocation.failure_queue.message_retention_seconds must be from 60 to 1209600 (14 days)."
+  }
+}

@@ -97,5 +97,7 @@ def function_zip(progress: Progress) -> Path:
 def stack(target: Target, clients: Clients, function_zip: Path, progress: Progress) -> Iterator[Stack]:
     """The module deployed with its defaults for the whole session, destroyed at the end."""
     suffix = f"e2e-{RUN_ID}"
-    with deployed(Stack(target, WORK / suffix, suffix), clients, progress) as ready:
+    # With the on-failure queue, so the reliability tests can follow failed events.
+    stack = Stack(target, WORK / suffix, suffix, async_invocation={"failure_queue": {}})
+    with deployed(stack, clients, progress) as ready:
         yield ready

@@ -19,8 +19,9 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from . import bucket_policy, s3_events, s3_fixes
+from . import bucket_policy, faults, s3_events, s3_fixes
 from .bucket_policy import request_context
+from .control_api import ControlApi
 from .lambda_service import CloudWatchSink, LambdaService
 from .tls import TlsFiles, make_tls_files
 from .workers import WorkerPool
@@ -67,6 +68,7 @@ class Emulator:
         self._threads: list[threading.Thread] = []
         self._service: LambdaService | None = None
         self._pool: WorkerPool | None = None
+        self.faults = faults.Faults()
         self.endpoints: Endpoints | None = None
 
     def _configure_logging(self) -> Path:
@@ -87,7 +89,8 @@ class Emulator:
         os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
         tls: TlsFiles = make_tls_files(state / "tls")
-        app = DomainDispatcherApplication(create_backend_app)
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        app = ControlApi(moto_app, self.faults, self._stats)
         https = make_server(
             self.config.host,
             0,
@@ -111,12 +114,16 @@ class Emulator:
             max_per_function=self.config.lambda_concurrency,
         )
         self._service = LambdaService(
-            self._pool, retry_delays=self.config.retry_delays, async_concurrency=self.config.lambda_concurrency
+            self._pool,
+            self.faults,
+            retry_delays=self.config.retry_delays,
+            async_concurrency=self.config.lambda_concurrency,
         )
         self._service.install()
         bucket_policy.install()
         s3_events.install(self._service.deliver)
         s3_fixes.install()
+        faults.install(self.faults)
 
         for server in (https, http):
             thread = threading.Thread(target=server.serve_forever, name=f"moto-{server.server_port}", daemon=True)
@@ -126,6 +133,11 @@ class Emulator:
         self.endpoints = Endpoints(https_url, http_url, str(tls.ca_bundle), str(log_file))
         log.info("emulator up: %s (TLS), %s (plain HTTP), CA %s", https_url, http_url, tls.ca_bundle)
         return self.endpoints
+
+    def _stats(self) -> dict[str, Any]:
+        if self._service is None:
+            return {}
+        return {**self._service.stats, "pending_async": self._service.pending}
 
     def wait_idle(self, timeout: float) -> bool:
         """True once every queued asynchronous invocation has finished."""

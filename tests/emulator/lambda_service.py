@@ -6,7 +6,10 @@ and S3 notifications) go to a queue served by background threads and, as in
 Lambda, a failed attempt is retried (twice by default, or as the function's
 event invoke config says) after a delay. AWS waits about one and then two
 minutes; the emulator waits ``retry_delays`` seconds (default 0.2 and 0.4),
-so a test sees the whole retry path in well under a second.
+so a test sees the whole retry path in well under a second. An event older
+than the config's maximum event age (in real seconds) is not run again. What
+still failed goes, as in Lambda, to the config's on-failure destination (an
+SQS queue) as an invocation record carrying the original event.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 from typing import Any
 
 from moto.awslambda.models import LambdaFunction
 from moto.awslambda.utils import get_backend
 from moto.logs.models import logs_backends
+from moto.sqs.models import sqs_backends
 
+from .faults import Faults
 from .workers import FunctionSpec, InvocationResult, LogSink, WorkerPool
 
 log = logging.getLogger(__name__)
@@ -46,6 +52,13 @@ def spec_of(fn: Any) -> FunctionSpec:
         log_group=fn.logs_group_name,
         concurrency_limit=None if reserved in (None, "", -1, "-1") else int(reserved),
     )
+
+
+def _json_or_text(payload: bytes) -> Any:
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return payload.decode("utf-8", "replace")
 
 
 class CloudWatchSink:
@@ -81,21 +94,29 @@ class CloudWatchSink:
 
 
 class LambdaService:
-    def __init__(self, pool: WorkerPool, *, retry_delays: tuple[float, ...], async_concurrency: int) -> None:
+    def __init__(
+        self, pool: WorkerPool, faults: Faults, *, retry_delays: tuple[float, ...], async_concurrency: int
+    ) -> None:
         self._pool = pool
+        self._faults = faults
         self._retry_delays = retry_delays
         self._async = ThreadPoolExecutor(max_workers=async_concurrency, thread_name_prefix="lambda-async")
         self._pending = 0
         self._idle = threading.Condition()
-        self.stats = {"invocations": 0, "errors": 0, "retries": 0, "dropped": 0}
+        self._stats_lock = threading.Lock()
+        self.stats = {"invocations": 0, "errors": 0, "retries": 0, "dropped": 0, "sent_to_destination": 0}
+
+    def _count(self, name: str) -> None:
+        with self._stats_lock:
+            self.stats[name] += 1
 
     # -- synchronous --------------------------------------------------------
 
     def run(self, fn: Any, payload: bytes, request_id: str | None = None) -> InvocationResult:
         result = self._pool.invoke(spec_of(fn), payload, request_id)
-        self.stats["invocations"] += 1
+        self._count("invocations")
         if result.failed:
-            self.stats["errors"] += 1
+            self._count("errors")
             log.info(
                 "%s %s failed: %s %s", fn.function_name, result.request_id, result.error_type, result.payload[:500]
             )
@@ -103,24 +124,32 @@ class LambdaService:
 
     # -- asynchronous --------------------------------------------------------
 
-    def _max_retries(self, fn: Any) -> int:
+    @staticmethod
+    def _async_config(fn: Any) -> dict[str, Any]:
         configs = getattr(fn, "event_invoke_config", None) or []
-        if configs and "MaximumRetryAttempts" in configs[0].config:
-            return int(configs[0].config["MaximumRetryAttempts"])
-        return 2
+        return dict(configs[0].config) if configs else {}
 
-    def _run_async(self, fn: Any, payload: bytes) -> None:
+    def _run_async(self, fn: Any, payload: bytes, enqueued: float) -> None:
         request_id = str(uuid.uuid4())  # one id for every attempt, as Lambda keeps it
-        attempts = 1 + self._max_retries(fn)
+        config = self._async_config(fn)
+        attempts = 1 + int(config.get("MaximumRetryAttempts", 2))
+        max_age = float(config.get("MaximumEventAgeInSeconds", 21600))
+        result: InvocationResult | None = None
+        condition = "RetriesExhausted"
+        invoked = 0
         try:
-            for attempt in range(attempts):
-                if self.run(fn, payload, request_id).failed is False:
+            while invoked < attempts:
+                if time.monotonic() - enqueued > max_age:
+                    condition = "EventAgeExceeded"
+                    break
+                result = self.run(fn, payload, request_id)
+                invoked += 1
+                if not result.failed:
                     return
-                if attempt + 1 < attempts:
-                    self.stats["retries"] += 1
-                    time.sleep(self._retry_delays[min(attempt, len(self._retry_delays) - 1)])
-            self.stats["dropped"] += 1
-            log.warning("%s: event %s failed %d times and is dropped", fn.function_name, request_id, attempts)
+                if invoked < attempts:
+                    self._count("retries")
+                    time.sleep(self._retry_delays[min(invoked - 1, len(self._retry_delays) - 1)])
+            self._fail(fn, payload, request_id, condition=condition, count=invoked, result=result)
         except Exception:
             log.exception("%s: asynchronous invocation %s could not run", fn.function_name, request_id)
         finally:
@@ -128,10 +157,41 @@ class LambdaService:
                 self._pending -= 1
                 self._idle.notify_all()
 
+    def _fail(
+        self, fn: Any, payload: bytes, request_id: str, *, condition: str, count: int, result: InvocationResult | None
+    ) -> None:
+        """Lambda's on-failure path: the destination if there is one, else the event is dropped."""
+        destination = self._async_config(fn).get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        if not destination or ":sqs:" not in destination:
+            self._count("dropped")
+            log.warning("%s: event %s failed (%s) and is dropped", fn.function_name, request_id, condition)
+            return
+        record = {
+            "version": "1.0",
+            "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "requestContext": {
+                "requestId": request_id,
+                "functionArn": f"{fn.function_arn}:$LATEST",
+                "condition": condition,
+                "approximateInvokeCount": count,
+            },
+            "requestPayload": json.loads(payload),
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": "Unhandled" if result is not None and result.failed else None,
+            },
+            "responsePayload": _json_or_text(result.payload) if result is not None else None,
+        }
+        _, _, _, region, account, queue = destination.split(":", 5)
+        sqs_backends[account][region].send_message(queue, json.dumps(record))
+        self._count("sent_to_destination")
+        log.info("%s: event %s failed (%s), sent to %s", fn.function_name, request_id, condition, destination)
+
     def enqueue(self, fn: Any, payload: bytes) -> None:
         with self._idle:
             self._pending += 1
-        self._async.submit(self._run_async, fn, payload)
+        self._async.submit(self._run_async, fn, payload, time.monotonic())
 
     def deliver(self, account_id: str, region: str, function_arn: str, event: dict[str, Any]) -> None:
         """S3's asynchronous delivery of one notification."""
@@ -140,7 +200,14 @@ class LambdaService:
         except Exception:
             log.warning("S3 notification for missing function %s dropped", function_arn)
             return
-        self.enqueue(fn, json.dumps(event).encode())
+        body = json.dumps(event).encode()
+        for _ in range(self._faults.delivery_copies()):
+            self.enqueue(fn, body)
+
+    @property
+    def pending(self) -> int:
+        with self._idle:
+            return self._pending
 
     def wait_idle(self, timeout: float) -> bool:
         """True once no asynchronous invocation is queued or running."""

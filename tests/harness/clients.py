@@ -40,7 +40,8 @@ class Clients:
     lambda_: Any
     iam: Any
     sts: Any
+    sqs: Any
 
     @classmethod
     def for_target(cls, target: Target) -> Clients:
-        return cls(*(client(target, s) for s in ("s3", "dynamodb", "logs", "lambda", "iam", "sts")))
+        return cls(*(client(target, s) for s in ("s3", "dynamodb", "logs", "lambda", "iam", "sts", "sqs")))

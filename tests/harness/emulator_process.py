@@ -17,6 +17,18 @@ from .targets import Target, TargetError
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def embedded_target(ready: dict[str, Any], region: str = "us-east-1") -> Target:
+    """The target described by the emulator's ready line (or its endpoint.json)."""
+    return Target(
+        "embedded",
+        ready["https"],
+        region,
+        ca_bundle=ready["ca_bundle"],
+        plain_http_endpoint=ready["http"],
+        emulator_control=ready["https"],
+    )
+
+
 class EmulatorProcess:
     def __init__(self, state_dir: Path, region: str = "us-east-1", extra_args: tuple[str, ...] = ()) -> None:
         self.state_dir = state_dir
@@ -49,13 +61,7 @@ class EmulatorProcess:
             self.stop()
             raise TargetError(f"the embedded emulator did not start; see {self.state_dir / 'stderr.log'}")
         self.ready = json.loads(line)
-        return Target(
-            "embedded",
-            self.ready["https"],
-            self.region,
-            ca_bundle=self.ready["ca_bundle"],
-            plain_http_endpoint=self.ready["http"],
-        )
+        return embedded_target(self.ready, self.region)
 
     def stop(self, timeout: float = 20) -> None:
         process, self._process = self._process, None

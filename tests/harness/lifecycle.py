@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from .clients import Clients
 from .progress import Progress
-from .stack import EXPECTED_RESOURCES, Stack
+from .stack import Stack
 
 
 def _gone(call: Any, **kwargs: Any) -> bool:
@@ -19,7 +19,8 @@ def _gone(call: Any, **kwargs: Any) -> bool:
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return code in ("ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "404") or status == 404
+        gone_codes = ("ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "404", "QueueDoesNotExist")
+        return code in gone_codes or "NonExistentQueue" in code or status == 404
     return False
 
 
@@ -42,6 +43,9 @@ def leftovers(stack: Stack, clients: Clients, account_id: str) -> list[str]:
         remaining.append(f"function {names['function']}")
     if not _gone(clients.iam.get_role, RoleName=names["role"]):
         remaining.append(f"role {names['role']}")
+    queue = f"s3-processor-failures-{suffix}"
+    if not _gone(clients.sqs.get_queue_url, QueueName=queue):
+        remaining.append(f"queue {queue}")
     groups = clients.logs.describe_log_groups(logGroupNamePrefix=names["log group"])["logGroups"]
     remaining += [f"log group {g['logGroupName']}" for g in groups if g["logGroupName"] == names["log group"]]
     return remaining
@@ -57,10 +61,11 @@ def deployed(stack: Stack, clients: Clients, progress: Progress) -> Iterator[Sta
     with progress.phase(f"terraform plan [{stack.suffix}]"):
         changes = tf.plan()
     planned = {c.address for c in changes}
-    if planned != EXPECTED_RESOURCES or any(c.actions != ("create",) for c in changes):
+    expected = stack.expected_resources()
+    if planned != expected or any(c.actions != ("create",) for c in changes):
         raise AssertionError(
-            f"unexpected plan: missing {sorted(EXPECTED_RESOURCES - planned)}, "
-            f"extra {sorted(planned - EXPECTED_RESOURCES)}, actions {[(c.address, c.actions) for c in changes]}"
+            f"unexpected plan: missing {sorted(expected - planned)}, "
+            f"extra {sorted(planned - expected)}, actions {[(c.address, c.actions) for c in changes]}"
         )
     try:
         with progress.phase(f"terraform apply [{stack.suffix}]"):

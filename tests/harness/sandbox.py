@@ -21,6 +21,7 @@ from typing import Any
 import build
 
 from . import targets
+from .emulator_process import embedded_target
 from .polling import wait_until
 from .stack import ZIP, Stack
 from .targets import Target
@@ -71,9 +72,7 @@ def _target(start: bool) -> Target | None:
     ready = _start_emulator() if start else _emulator_running()
     if ready is None:
         return None
-    return Target(
-        "embedded", ready["https"], "us-east-1", ca_bundle=ready["ca_bundle"], plain_http_endpoint=ready["http"]
-    )
+    return embedded_target(ready)
 
 
 def _stack(target: Target) -> Stack:

@@ -19,8 +19,9 @@ from .terraform import TerraformRunner
 ROOT = Path(__file__).resolve().parents[2]
 ZIP = ROOT / "build" / "lambda.zip"
 
-# What `terraform plan` must create for a fresh stack, and nothing else.
-EXPECTED_RESOURCES = frozenset(
+# What `terraform plan` must create for a fresh stack, and nothing else (plus the
+# failure queue when the stack asks for one).
+BASE_RESOURCES = frozenset(
     f"module.stack.{r}"
     for r in (
         "aws_cloudwatch_log_group.lambda",
@@ -28,6 +29,7 @@ EXPECTED_RESOURCES = frozenset(
         "aws_iam_role.lambda",
         "aws_iam_role_policy.lambda",
         "aws_lambda_function.processor",
+        "aws_lambda_function_event_invoke_config.processor",
         "aws_lambda_permission.allow_s3",
         "aws_s3_bucket.trigger",
         "aws_s3_bucket_notification.trigger",
@@ -58,11 +60,14 @@ variable "lambda_zip_path" {
   type = string
 }
 
+# Passed through to the module, which types and validates them.
 variable "notification_filter" {
-  type = object({
-    prefix = optional(string)
-    suffix = optional(string)
-  })
+  type    = any
+  default = {}
+}
+
+variable "async_invocation" {
+  type    = any
   default = {}
 }
 
@@ -72,6 +77,7 @@ module "stack" {
   suffix              = var.suffix
   lambda_zip_path     = var.lambda_zip_path
   notification_filter = var.notification_filter
+  async_invocation    = var.async_invocation
 }
 
 output "stack" {
@@ -107,6 +113,7 @@ class Stack:
     workdir: Path
     suffix: str
     notification_filter: dict[str, str] = field(default_factory=dict)
+    async_invocation: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -122,8 +129,14 @@ class Stack:
                 "suffix": self.suffix,
                 "lambda_zip_path": str(ZIP),
                 "notification_filter": self.notification_filter,
+                "async_invocation": self.async_invocation,
             },
         )
+
+    def expected_resources(self) -> frozenset[str]:
+        if self.async_invocation.get("failure_queue") is None:
+            return BASE_RESOURCES
+        return BASE_RESOURCES | {"module.stack.aws_sqs_queue.failures[0]"}
 
     @property
     def bucket(self) -> str:

@@ -30,6 +30,8 @@ class Target:
     region: str
     ca_bundle: str | None = None  # trust this CA instead of the system's
     plain_http_endpoint: str | None = None  # the same engine without TLS, if it has one
+    enforces_bucket_policies: bool = True  # LocalStack's community edition does not
+    emulator_control: str | None = None  # the embedded emulator's /_emulator/ API (fault injection)
 
     @property
     def emulated(self) -> bool:
@@ -55,19 +57,18 @@ def localstack() -> Target:
             "or set LOCALSTACK_ENDPOINT."
         ) from error
     services = health.get("services", {})
-    missing = [
-        s for s in ("s3", "dynamodb", "lambda", "iam", "sts", "logs") if services.get(s) not in ("available", "running")
-    ]
+    needed = ("s3", "dynamodb", "lambda", "iam", "sts", "logs", "sqs")
+    missing = [s for s in needed if services.get(s) not in ("available", "running")]
     if missing:
         raise TargetError(f"LocalStack at {endpoint} does not offer {', '.join(missing)}: {services}")
     region = os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
-    return Target(
-        "localstack", endpoint, region, plain_http_endpoint=endpoint if endpoint.startswith("http:") else None
-    )
+    plain = endpoint if endpoint.startswith("http:") else None
+    return Target("localstack", endpoint, region, plain_http_endpoint=plain, enforces_bucket_policies=False)
 
 
 def aws() -> Target:
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if not region:
         raise TargetError("E2E_TARGET=aws needs AWS_REGION (or AWS_DEFAULT_REGION) and credentials in the environment")
-    return Target("aws", None, region)
+    # S3 still answers plain HTTP, which is what the TLS-only policy is there to refuse.
+    return Target("aws", None, region, plain_http_endpoint=f"http://s3.{region}.amazonaws.com")

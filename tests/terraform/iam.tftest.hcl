@@ -94,9 +94,27 @@ run "customer_key_adds_decrypt_on_that_key_only" {
     condition = [for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "DecryptWithCustomerKey"] == [{
       Sid      = "DecryptWithCustomerKey"
       Effect   = "Allow"
-      Action   = ["kms:Decrypt"]
+      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
       Resource = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
     }]
-    error_message = "a customer key must add kms:Decrypt on that key and nothing more"
+    error_message = "a customer key must add decrypt and data-key use of that key and nothing more"
+  }
+}
+
+run "failure_queue_adds_send_on_that_queue_only" {
+  command = plan
+
+  variables {
+    async_invocation = { failure_queue = {} }
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "SendFailedEvents"] == [{
+      Sid      = "SendFailedEvents"
+      Effect   = "Allow"
+      Action   = ["sqs:SendMessage"]
+      Resource = ["arn:aws:sqs:eu-west-1:123456789012:s3-processor-failures-dev"]
+    }]
+    error_message = "the on-failure queue needs sqs:SendMessage on that queue and nothing more"
   }
 }

@@ -257,3 +257,63 @@ run "ttl_fractional" {
 
   expect_failures = [var.dynamodb]
 }
+
+run "async_retries_three" {
+  command = plan
+
+  variables {
+    async_invocation = { maximum_retry_attempts = 3 }
+  }
+
+  expect_failures = [var.async_invocation]
+}
+
+run "async_retries_negative" {
+  command = plan
+
+  variables {
+    async_invocation = { maximum_retry_attempts = -1 }
+  }
+
+  expect_failures = [var.async_invocation]
+}
+
+run "async_event_age_too_short" {
+  command = plan
+
+  variables {
+    async_invocation = { maximum_event_age_in_seconds = 59 }
+  }
+
+  expect_failures = [var.async_invocation]
+}
+
+run "async_event_age_too_long" {
+  command = plan
+
+  variables {
+    async_invocation = { maximum_event_age_in_seconds = 21601 }
+  }
+
+  expect_failures = [var.async_invocation]
+}
+
+run "async_queue_retention_too_long" {
+  command = plan
+
+  variables {
+    async_invocation = { failure_queue = { message_retention_seconds = 1209601 } }
+  }
+
+  expect_failures = [var.async_invocation]
+}
+
+run "async_queue_retention_too_short" {
+  command = plan
+
+  variables {
+    async_invocation = { failure_queue = { message_retention_seconds = 59 } }
+  }
+
+  expect_failures = [var.async_invocation]
+}

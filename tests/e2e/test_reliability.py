@@ -1,0 +1,137 @@
+"""Duplicate delivery, transient and permanent failures: nothing lost, nothing written twice.
+
+Faults are injected in the emulator's services (S3 delivery, DynamoDB), never in the
+handler, through the embedded emulator's control API; engines without one skip these.
+E2E_FAULT_OBJECTS sets the size of the duplicate-and-transient run (default 1,000, about
+90 s here; smaller for a quick local run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from tests.harness.faults import FaultInjector
+from tests.harness.items import by_key, items_under
+from tests.harness.polling import holds_for, wait_until
+
+FAULT_OBJECTS = int(os.environ.get("E2E_FAULT_OBJECTS", "1000"))
+OUTAGE_OBJECTS = 20
+
+
+@pytest.fixture
+def faults(target) -> Iterator[FaultInjector]:
+    injector = FaultInjector(target)
+    if not injector.available:
+        pytest.skip(f"fault injection needs the embedded emulator's control API; {target.name} has none")
+    injector.clear()
+    try:
+        yield injector
+    finally:
+        injector.clear()
+
+
+def upload(clients, stack, keys: list[str]) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda k: clients.s3.put_object(Bucket=stack.bucket, Key=k, Body=b"{}"), keys))
+
+
+def queued(clients, stack) -> int:
+    """Messages in the failure queue, visible or not, without touching them."""
+    attributes = clients.sqs.get_queue_attributes(
+        QueueUrl=stack.outputs["failure_queue_url"],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+def receive_all(clients, stack, expected: int) -> list[dict[str, Any]]:
+    """Receive ``expected`` messages (hidden from others for 5 minutes while the test works on them)."""
+    url = stack.outputs["failure_queue_url"]
+    found: dict[str, dict[str, Any]] = {}
+
+    def receive() -> dict[str, dict[str, Any]]:
+        batch = clients.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300)
+        found.update({m["MessageId"]: m for m in batch.get("Messages", [])})
+        return found
+
+    wait_until(receive, lambda got: len(got) >= expected, timeout=60, what=f"receiving {expected} messages")
+    return list(found.values())
+
+
+def test_duplicates_and_transient_errors_lose_and_double_nothing(clients, stack, faults, progress):
+    faults.set(s3_delivery_copies=2, put_item_failure_rate=0.1, seed=20261125)
+    keys = [f"faults/{n:05d}.json" for n in range(FAULT_OBJECTS)]
+
+    with progress.phase(f"upload {FAULT_OBJECTS} objects, each delivered twice, 10% PutItem failing"):
+        upload(clients, stack, keys)
+        wait_until(
+            lambda: len(items_under(clients.dynamodb, stack.table, "faults/")),
+            lambda n: n >= FAULT_OBJECTS,
+            timeout=max(120, FAULT_OBJECTS / 4),
+            what=f"{FAULT_OBJECTS} items under faults/",
+        )
+    final = holds_for(
+        lambda: items_under(clients.dynamodb, stack.table, "faults/"),
+        lambda items: len(items) == FAULT_OBJECTS,
+        duration=2.0,
+        what=f"exactly {FAULT_OBJECTS} items",
+    )
+    injected = faults.status()["injected"]
+    stats = faults.stats()
+    progress.say(f"faults injected: {injected}; lambda: {stats}")
+    progress.count("fault run: objects", FAULT_OBJECTS)
+    progress.count("fault run: duplicate deliveries", injected["copies"])
+    progress.count("fault run: PutItem errors injected", injected["put_item_errors"])
+
+    assert sorted(by_key(final)) == keys
+    assert len({i["requestId"] for i in final}) == FAULT_OBJECTS
+    assert injected["copies"] == FAULT_OBJECTS  # every event really was delivered twice
+    assert injected["put_item_errors"] > 0  # and PutItem really did fail along the way
+    assert queued(clients, stack) == 0  # nothing gave up
+
+
+def test_permanent_failure_ends_in_the_queue_and_replays_exactly_once(clients, stack, faults, progress):
+    faults.set(unavailable_tables=[stack.table])
+    keys = [f"outage/{n:03d}.txt" for n in range(OUTAGE_OBJECTS)]
+    upload(clients, stack, keys)
+
+    with progress.phase(f"wait for {OUTAGE_OBJECTS} failed events in the destination queue"):
+        wait_until(
+            lambda: queued(clients, stack),
+            lambda n: n >= OUTAGE_OBJECTS,
+            timeout=120,
+            what=f"{OUTAGE_OBJECTS} failure records",
+        )
+    messages = receive_all(clients, stack, OUTAGE_OBJECTS)
+    records = [json.loads(m["Body"]) for m in messages]
+    assert len(records) == OUTAGE_OBJECTS
+    assert items_under(clients.dynamodb, stack.table, "outage/") == []
+    assert all(r["requestContext"]["condition"] == "RetriesExhausted" for r in records)
+    assert all(r["requestContext"]["approximateInvokeCount"] == 3 for r in records)  # 1 + 2 retries
+    assert all(r["responseContext"]["functionError"] == "Unhandled" for r in records)
+    originals = [r["requestPayload"]["Records"][0] for r in records]
+    assert sorted(o["s3"]["object"]["key"] for o in originals) == keys  # the original events, untouched
+    assert all(o["eventSource"] == "aws:s3" and o["eventName"] == "ObjectCreated:Put" for o in originals)
+
+    faults.clear()
+    with progress.phase("replay the failed events twice"):
+        for _ in range(2):  # a replay may itself be repeated: still one item per event
+            for record in records:
+                response = clients.lambda_.invoke(
+                    FunctionName=stack.function, Payload=json.dumps(record["requestPayload"]).encode()
+                )
+                assert "FunctionError" not in response, response["Payload"].read()
+    url = stack.outputs["failure_queue_url"]
+    for message in messages:
+        clients.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    items = items_under(clients.dynamodb, stack.table, "outage/")
+    assert sorted(by_key(items)) == keys
+    assert all(len(v) == 1 for v in by_key(items).values())
+    progress.count("outage run: events replayed", 2 * OUTAGE_OBJECTS)

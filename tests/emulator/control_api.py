@@ -1,0 +1,56 @@
+"""The emulator's own endpoints, under /_emulator/ on the same listeners.
+
+GET  /_emulator/health   {"status": "ok"}
+GET  /_emulator/stats    invocation counters and asynchronous work still queued
+GET  /_emulator/faults   and PUT: see faults.py
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .faults import Faults, FaultSpecError
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+PREFIX = "/_emulator/"
+
+
+class ControlApi:
+    def __init__(self, app: WsgiApp, faults: Faults, stats: Callable[[], dict[str, Any]]) -> None:
+        self._app = app
+        self._faults = faults
+        self._stats = stats
+
+    @staticmethod
+    def _reply(start_response: Callable[..., Any], status: str, body: Any) -> Iterable[bytes]:
+        data = json.dumps(body).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if not path.startswith(PREFIX):
+            return self._app(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "GET")
+        routes: dict[tuple[str, str], Callable[[], Any]] = {
+            ("GET", "health"): lambda: {"status": "ok"},
+            ("GET", "stats"): self._stats,
+            ("GET", "faults"): self._faults.snapshot,
+            ("PUT", "faults"): lambda: self._put_faults(environ),
+        }
+        handler = routes.get((method, path.removeprefix(PREFIX)))
+        if handler is None:
+            return self._reply(
+                start_response, "404 Not Found", {"error": f"no such emulator endpoint: {method} {path}"}
+            )
+        try:
+            return self._reply(start_response, "200 OK", handler())
+        except (FaultSpecError, ValueError) as error:
+            return self._reply(start_response, "400 Bad Request", {"error": str(error)})
+
+    def _put_faults(self, environ: dict[str, Any]) -> dict[str, Any]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        self._faults.replace(json.loads(environ["wsgi.input"].read(length) or b"{}"))
+        return self._faults.snapshot()

@@ -1,0 +1,107 @@
+"""Faults injected in the emulator's services (never in the handler), switched over HTTP.
+
+    GET  /_emulator/faults   the current settings and what was injected so far
+    PUT  /_emulator/faults   {"s3_delivery_copies": 2, "put_item_failure_rate": 0.1,
+                              "unavailable_tables": ["t"], "seed": 7}  (omitted keys: no fault)
+
+* ``s3_delivery_copies``: every S3 notification is delivered this many times
+  (S3 delivers at least once; duplicates happen).
+* ``put_item_failure_rate``: that share of DynamoDB PutItem calls fails with a
+  500 InternalServerError, which clients retry (a transient fault).
+* ``unavailable_tables``: PutItem on these tables fails with
+  ResourceNotFoundException (a permanent fault until it is lifted).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.core.exceptions import JsonRESTError
+from moto.dynamodb.responses import DynamoHandler
+
+_PREFIX = "com.amazonaws.dynamodb.v20120810#"
+
+
+class InjectedServerError(JsonRESTError):
+    code = 500
+
+    def __init__(self) -> None:
+        super().__init__(_PREFIX + "InternalServerError", "Internal server error (injected fault)")
+
+
+class InjectedUnavailable(JsonRESTError):
+    def __init__(self, table: str) -> None:
+        super().__init__(
+            _PREFIX + "ResourceNotFoundException", f"Requested resource not found: {table} (injected fault)"
+        )
+
+
+class FaultSpecError(ValueError):
+    """A fault setting that makes no sense; the message says which."""
+
+
+@dataclass
+class Faults:
+    s3_delivery_copies: int = 1
+    put_item_failure_rate: float = 0.0
+    unavailable_tables: frozenset[str] = frozenset()
+    injected: dict[str, int] = field(default_factory=lambda: {"put_item_errors": 0, "unavailable": 0, "copies": 0})
+    _rng: random.Random = field(default_factory=random.Random)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def replace(self, spec: Any) -> None:
+        if not isinstance(spec, dict):
+            raise FaultSpecError("the body must be a JSON object")
+        unknown = set(spec) - {"s3_delivery_copies", "put_item_failure_rate", "unavailable_tables", "seed"}
+        if unknown:
+            raise FaultSpecError(f"unknown fault settings: {sorted(unknown)}")
+        copies = spec.get("s3_delivery_copies", 1)
+        rate = spec.get("put_item_failure_rate", 0.0)
+        tables = spec.get("unavailable_tables", [])
+        if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= 10:
+            raise FaultSpecError("s3_delivery_copies must be a whole number from 1 to 10")
+        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0.0 <= rate <= 1.0:
+            raise FaultSpecError("put_item_failure_rate must be a number from 0 to 1")
+        if not isinstance(tables, list) or not all(isinstance(t, str) for t in tables):
+            raise FaultSpecError("unavailable_tables must be a list of table names")
+        with self._lock:
+            self.s3_delivery_copies, self.put_item_failure_rate = copies, float(rate)
+            self.unavailable_tables = frozenset(tables)
+            if "seed" in spec:
+                self._rng.seed(spec["seed"])
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "s3_delivery_copies": self.s3_delivery_copies,
+                "put_item_failure_rate": self.put_item_failure_rate,
+                "unavailable_tables": sorted(self.unavailable_tables),
+                "injected": dict(self.injected),
+            }
+
+    def delivery_copies(self) -> int:
+        with self._lock:
+            self.injected["copies"] += self.s3_delivery_copies - 1
+            return self.s3_delivery_copies
+
+    def check_put_item(self, table: str) -> None:
+        with self._lock:
+            if table in self.unavailable_tables:
+                self.injected["unavailable"] += 1
+                raise InjectedUnavailable(table)
+            if self.put_item_failure_rate and self._rng.random() < self.put_item_failure_rate:
+                self.injected["put_item_errors"] += 1
+                raise InjectedServerError
+
+
+def install(faults: Faults) -> None:
+    original = DynamoHandler.put_item
+
+    def put_item(self: DynamoHandler) -> Any:
+        faults.check_put_item(str(self.body.get("TableName", "")))
+        return original(self)
+
+    DynamoHandler.put_item = put_item  # type: ignore[method-assign]
