@@ -78,8 +78,9 @@ up: setup runtimes ## start the emulator, deploy the stack and leave both runnin
 down: setup ## destroy the stack `make up` deployed and stop the emulator
 	$(BIN)/python -m tests.harness.sandbox down
 
-tftest: build .terraform/.initialised ## plan-time tests of the module (terraform test, mock provider)
+tftest: setup build .terraform/.initialised ## plan-time tests (terraform test, mock provider) and validation messages
 	$(TERRAFORM) test -test-directory=tests/terraform
+	$(BIN)/pytest tests/terraform
 
 lint: setup .terraform/.initialised ## ruff, mypy, terraform fmt and validate (module and examples)
 	$(BIN)/ruff check .

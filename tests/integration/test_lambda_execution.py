@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 from tests.harness.polling import wait_until
 from tests.integration.conftest import invoke, lines_of, zip_of
@@ -135,3 +136,31 @@ def test_async_invocation_is_retried_after_a_failure(aws, make_function, tmp_pat
     assert response["StatusCode"] == 202
     seen = wait_until(lambda: lines_of(attempts), lambda lines: len(lines) >= 2, timeout=15, what="a retry")
     assert len(set(seen)) == 1  # the retry keeps the request id, as in Lambda
+
+
+def test_failed_async_event_goes_to_the_on_failure_queue(aws, make_function):
+    name = make_function("def lambda_handler(event, context):\n    raise RuntimeError('always')\n")
+    queue_url = aws.sqs.create_queue(QueueName=f"{name}-failures")["QueueUrl"]
+    queue_arn = aws.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    aws.lambda_.put_function_event_invoke_config(
+        FunctionName=name,
+        MaximumRetryAttempts=1,
+        DestinationConfig={"OnFailure": {"Destination": queue_arn}},
+    )
+
+    aws.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"original": true}')
+
+    def received() -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = aws.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        )
+        return messages
+
+    [message] = wait_until(received, bool, timeout=20, what="the failure record")
+    record = json.loads(message["Body"])
+    assert record["requestPayload"] == {"original": True}
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 2  # 1 + MaximumRetryAttempts
+    assert record["requestContext"]["functionArn"].endswith(f":function:{name}:$LATEST")
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"]["errorMessage"] == "always"
