@@ -19,7 +19,7 @@ RUNTIMES  := python3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
 
 .DEFAULT_GOAL := help
-.PHONY: help setup runtimes build checkov unit tftest lint integration e2e test up down clean
+.PHONY: help setup runtimes build checkov unit tftest lint integration e2e test bench up down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ integration: setup runtimes ## the embedded emulator itself: Lambda execution, T
 
 e2e: setup runtimes build ## deploy to the emulator (E2E_TARGET), drop objects, check the items, destroy
 	$(BIN)/pytest tests/e2e --timeout=900
+
+bench: setup runtimes build ## measure handler, pipeline, burst and deploy loop; report under results/
+	$(BIN)/python -m tests.bench
 
 up: setup runtimes ## start the emulator, deploy the stack and leave both running (prints how to use it)
 	$(BIN)/python -m tests.harness.sandbox up

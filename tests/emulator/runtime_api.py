@@ -121,6 +121,7 @@ class RuntimeApi:
         self._in_flight: Invocation | None = None
         self._lock = threading.Lock()
         self.init_error: bytes | None = None
+        self.first_poll: float | None = None
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, name="runtime-api", daemon=True)
@@ -143,6 +144,8 @@ class RuntimeApi:
         self._pending.put(invocation)
 
     def next_invocation(self) -> Invocation | None:
+        if self.first_poll is None:  # the runtime has imported the handler: init is over
+            self.first_poll = time.monotonic()
         invocation = self._pending.get()
         with self._lock:
             self._in_flight = invocation

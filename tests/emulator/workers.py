@@ -13,7 +13,9 @@ import contextlib
 import hashlib
 import io
 import logging
+import math
 import os
+import re
 import subprocess
 import threading
 import time
@@ -174,17 +176,26 @@ class Worker:
                 self._sink(self.log_stream, [f"{datetime.now(timezone.utc).isoformat()} {request_id} {message}"])
                 invocation.resolve(error_payload("Sandbox.Timedout", message), "Sandbox.Timedout")
         duration_ms = (time.monotonic() - started) * 1000
-        self._sink(
-            self.log_stream,
-            [
-                f"END RequestId: {request_id}",
-                f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-                f"Memory Size: {self.spec.memory_mb} MB",
-            ],
+        report = (
+            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
+            f"Billed Duration: {max(1, math.ceil(duration_ms))} ms\tMemory Size: {self.spec.memory_mb} MB\t"
+            f"Max Memory Used: {self.peak_rss_mb()} MB"
         )
+        if cold and self._api.first_poll is not None:
+            report += f"\tInit Duration: {(self._api.first_poll - self.started) * 1000:.2f} ms"
+        self._sink(self.log_stream, [f"END RequestId: {request_id}", report])
         with self._tail_lock:
             tail = list(self._tail)
         return InvocationResult(request_id, invocation.response, invocation.error_type, duration_ms, tail, cold)
+
+    def peak_rss_mb(self) -> int:
+        """The process's peak resident memory (VmHWM), as Lambda's Max Memory Used; 0 once it is gone."""
+        try:
+            status = Path(f"/proc/{self._process.pid}/status").read_text()
+        except OSError:
+            return 0
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+        return round(int(match[1]) / 1024) if match else 0
 
     def kill(self) -> None:
         if self.alive:

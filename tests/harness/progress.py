@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 @dataclass
 class Progress:
     write: Callable[[str], None]
+    label: str = "e2e"
     phases: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
     def say(self, message: str) -> None:
-        self.write(f"[e2e] {message}")
+        self.write(f"[{self.label}] {message}")
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:

@@ -1,0 +1,208 @@
+"""The measurements, each on any target: the deployed stack's clients are all they need."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import statistics
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import build
+from tests.harness.clients import Clients
+from tests.harness.items import items_under
+from tests.harness.polling import wait_until
+from tests.harness.stack import Stack
+
+REPORT = re.compile(
+    r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<duration>[\d.]+) ms.*?Max Memory Used: (?P<rss>\d+) MB"
+    r"(?:\s+Init Duration: (?P<init>[\d.]+) ms)?"
+)
+
+
+def build_figures(runs: int = 5) -> dict[str, Any]:
+    """build.py: time per build (median), zip size, and whether rebuilds are byte-identical."""
+    times, outputs = [], []
+    for n in range(runs):
+        started = time.perf_counter()
+        outputs.append(build.build_zip(build.DEFAULT_SOURCE, build.ROOT / "build" / f"bench-{n}.zip"))
+        times.append(time.perf_counter() - started)
+    for n in range(runs):
+        (build.ROOT / "build" / f"bench-{n}.zip").unlink()
+    return {
+        "median_ms": statistics.median(times) * 1000,
+        "zip_bytes": len(outputs[0]),
+        "byte_identical": all(o == outputs[0] for o in outputs),
+    }
+
+
+def _item_visible(clients: Clients, table: str, key: str) -> bool:
+    return bool(items_under(clients.dynamodb, table, key))
+
+
+def pipeline_latency(clients: Clients, stack: Stack, samples: int, *, poll: float = 0.005) -> list[float]:
+    """Seconds from PutObject start until the object's item is readable, uploads one after another."""
+    prefix = f"bench-latency-{secrets.token_hex(3)}/"
+    latencies = []
+    for n in range(samples):
+        key = f"{prefix}{n:05d}"
+        started = time.perf_counter()
+        clients.s3.put_object(Bucket=stack.bucket, Key=key, Body=b"x")
+
+        def visible(k: str = key) -> bool:
+            return _item_visible(clients, stack.table, k)
+
+        wait_until(
+            visible,
+            bool,
+            timeout=60,
+            what=f"item of {key}",
+            interval=poll,
+            max_interval=poll,
+        )
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+@dataclass
+class Scratch:
+    """A bucket and a table of the same shape as the stack's, with no function between them."""
+
+    clients: Clients
+    bucket: str = field(default_factory=lambda: f"bench-floor-{secrets.token_hex(4)}")
+    table: str = field(default_factory=lambda: f"bench-floor-{secrets.token_hex(4)}")
+
+    def __enter__(self) -> Scratch:
+        self.clients.s3.create_bucket(
+            Bucket=self.bucket,
+            **(
+                {}
+                if self.clients.s3.meta.region_name == "us-east-1"
+                else {"CreateBucketConfiguration": {"LocationConstraint": self.clients.s3.meta.region_name}}
+            ),
+        )
+        self.clients.dynamodb.create_table(
+            TableName=self.table,
+            KeySchema=[
+                {"AttributeName": "requestId", "KeyType": "HASH"},
+                {"AttributeName": "timestamp", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "requestId", "AttributeType": "S"},
+                {"AttributeName": "timestamp", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        self.clients.dynamodb.get_waiter("table_exists").wait(TableName=self.table)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.clients.dynamodb.delete_table(TableName=self.table)
+        listed = self.clients.s3.list_objects_v2(Bucket=self.bucket).get("Contents", [])
+        for obj in listed:
+            self.clients.s3.delete_object(Bucket=self.bucket, Key=obj["Key"])
+        self.clients.s3.delete_bucket(Bucket=self.bucket)
+
+
+def floor_latency(clients: Clients, samples: int) -> list[float]:
+    """The same engine's floor: the client itself does PutObject then PutItem, one after another."""
+    latencies = []
+    with Scratch(clients) as scratch:
+        for n in range(samples):
+            started = time.perf_counter()
+            clients.s3.put_object(Bucket=scratch.bucket, Key=f"floor/{n:05d}", Body=b"x")
+            clients.dynamodb.put_item(
+                TableName=scratch.table,
+                Item={"requestId": {"S": str(uuid.uuid4())}, "timestamp": {"S": "2026-01-01T00:00:00.000Z"}},
+                ConditionExpression="attribute_not_exists(requestId)",
+            )
+            latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def burst(clients: Clients, stack: Stack, objects: int, *, threads: int = 8, timeout: float = 600) -> dict[str, Any]:
+    """Upload ``objects`` from ``threads`` threads; objects per second until every item is readable."""
+    prefix = f"bench-burst-{secrets.token_hex(3)}/"
+    keys = [f"{prefix}{n:06d}" for n in range(objects)]
+    curve: list[tuple[float, int]] = []
+    uploaded_at: float | None = None
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        uploads = [pool.submit(clients.s3.put_object, Bucket=stack.bucket, Key=k, Body=b"x") for k in keys]
+        while True:
+            count = len(items_under(clients.dynamodb, stack.table, prefix))
+            now = time.perf_counter() - started
+            curve.append((now, count))
+            if uploaded_at is None and all(u.done() for u in uploads):
+                uploaded_at = now
+            if count >= objects or now > timeout:
+                break
+            time.sleep(0.2)
+        for upload in uploads:
+            upload.result()  # an upload that failed fails the bench
+    elapsed = curve[-1][0]
+    items = items_under(clients.dynamodb, stack.table, prefix)
+    per_key: dict[str, int] = {}
+    for item in items:
+        per_key[item["objectKey"]] = per_key.get(item["objectKey"], 0) + 1
+    return {
+        "objects": objects,
+        "threads": threads,
+        "seconds_until_all_readable": elapsed,
+        "upload_seconds": uploaded_at,
+        "objects_per_second": objects / elapsed if elapsed else 0.0,
+        "lost": sum(1 for k in keys if k not in per_key),
+        "duplicates": sum(n - 1 for n in per_key.values() if n > 1),
+        "curve": curve,
+    }
+
+
+def handler_reports(clients: Clients, stack: Stack) -> dict[str, Any]:
+    """Lambda's REPORT lines from the function's log group: init, duration, peak memory."""
+    group = stack.outputs["log_group_name"]
+    reports = []
+    kwargs: dict[str, Any] = {"logGroupName": group, "filterPattern": '"REPORT RequestId"'}
+    while True:
+        page = clients.logs.filter_log_events(**kwargs)
+        reports += [m.groupdict() for e in page["events"] if (m := REPORT.search(e["message"]))]
+        if "nextToken" not in page:
+            break
+        kwargs["nextToken"] = page["nextToken"]
+    durations = [float(r["duration"]) for r in reports if not r["init"]]
+    inits = [float(r["init"]) for r in reports if r["init"]]
+    first = [float(r["duration"]) for r in reports if r["init"]]
+    return {
+        "invocations": len(reports),
+        "cold_starts": len(inits),
+        "init_ms_median": statistics.median(inits) if inits else None,
+        "first_invocation_ms_median": statistics.median(first) if first else None,
+        "warm_duration_ms_median": statistics.median(durations) if durations else None,
+        "peak_rss_mb": max((int(r["rss"]) for r in reports), default=None),
+    }
+
+
+def timed(action: Any) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def one_resource_root(workdir: Path, override: str | None) -> Path:
+    """A root configuration with a single log group: Terraform's own floor for an apply.
+
+    (A log group, because the provider creates it with one call and no waiting; an SQS queue,
+    say, makes the provider poll until its attributes settle, which measures the poll.)
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "main.tf").write_text(
+        'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
+        '      version = ">= 5.100.0, < 6.0.0"\n    }\n  }\n}\n\nprovider "aws" {}\n\n'
+        f'resource "aws_cloudwatch_log_group" "floor" {{\n  name = "/bench/floor-{secrets.token_hex(4)}"\n}}\n'
+    )
+    if override:
+        (workdir / "endpoint_override.tf.json").write_text(override)
+    return workdir
