@@ -16,6 +16,7 @@ import build
 from tests.harness.clients import Clients
 from tests.harness.items import items_under
 from tests.harness.polling import wait_until
+from tests.harness.schema import LOG_TABLE
 from tests.harness.stack import Stack
 
 REPORT = re.compile(
@@ -85,18 +86,7 @@ class Scratch:
                 else {"CreateBucketConfiguration": {"LocationConstraint": self.clients.s3.meta.region_name}}
             ),
         )
-        self.clients.dynamodb.create_table(
-            TableName=self.table,
-            KeySchema=[
-                {"AttributeName": "requestId", "KeyType": "HASH"},
-                {"AttributeName": "timestamp", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "requestId", "AttributeType": "S"},
-                {"AttributeName": "timestamp", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        self.clients.dynamodb.create_table(TableName=self.table, **LOG_TABLE)
         self.clients.dynamodb.get_waiter("table_exists").wait(TableName=self.table)
         return self
 

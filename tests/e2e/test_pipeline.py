@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.harness.items import by_key, items_under, wait_for_items
-from tests.harness.polling import holds_for, wait_until
+from tests.harness.items import by_key, exactly, wait_for_items
+from tests.harness.polling import wait_until
 
 DELIVERY_TIMEOUT = 60  # seconds for an object's item to appear; AWS usually needs well under 5
 
@@ -124,19 +124,7 @@ def test_burst_gives_exactly_one_item_per_object(clients, stack, progress):
     progress.count("objects uploaded", BURST)
 
     with progress.phase(f"wait for {BURST} items"):
-        wait_until(
-            lambda: len(items_under(clients.dynamodb, stack.table, "burst/")),
-            lambda n: n >= BURST,
-            timeout=120,
-            what=f"{BURST} burst items",
-        )
-    # Late duplicates would show up as extra items: the count must stay exact.
-    final = holds_for(
-        lambda: items_under(clients.dynamodb, stack.table, "burst/"),
-        lambda items: len(items) == BURST,
-        duration=1.0,
-        what=f"exactly {BURST} burst items",
-    )
+        final = exactly(clients.dynamodb, stack.table, "burst/", BURST, timeout=120, settle=1.0)
     assert sorted(by_key(final)) == keys
     assert len({i["requestId"] for i in final}) == BURST
     progress.count("items verified", BURST)

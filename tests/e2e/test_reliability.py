@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from tests.harness.faults import FaultInjector
-from tests.harness.items import by_key, items_under
-from tests.harness.polling import holds_for, wait_until
+from tests.harness.items import by_key, exactly, items_under
+from tests.harness.polling import wait_until
 
 FAULT_OBJECTS = int(os.environ.get("E2E_FAULT_OBJECTS", "1000"))
 OUTAGE_OBJECTS = 20
@@ -70,18 +70,9 @@ def test_duplicates_and_transient_errors_lose_and_double_nothing(clients, stack,
 
     with progress.phase(f"upload {FAULT_OBJECTS} objects, each delivered twice, 10% PutItem failing"):
         upload(clients, stack, keys)
-        wait_until(
-            lambda: len(items_under(clients.dynamodb, stack.table, "faults/")),
-            lambda n: n >= FAULT_OBJECTS,
-            timeout=max(120, FAULT_OBJECTS / 4),
-            what=f"{FAULT_OBJECTS} items under faults/",
+        final = exactly(
+            clients.dynamodb, stack.table, "faults/", FAULT_OBJECTS, timeout=max(120, FAULT_OBJECTS / 4), settle=2.0
         )
-    final = holds_for(
-        lambda: items_under(clients.dynamodb, stack.table, "faults/"),
-        lambda items: len(items) == FAULT_OBJECTS,
-        duration=2.0,
-        what=f"exactly {FAULT_OBJECTS} items",
-    )
     injected = faults.status()["injected"]
     stats = faults.stats()
     progress.say(f"faults injected: {injected}; lambda: {stats}")

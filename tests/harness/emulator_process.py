@@ -63,6 +63,12 @@ class EmulatorProcess:
         self.ready = json.loads(line)
         return embedded_target(self.ready, self.region)
 
+    def __enter__(self) -> Target:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
     def stop(self, timeout: float = 20) -> None:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:

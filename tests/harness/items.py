@@ -7,7 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from .polling import wait_until
+from .polling import holds_for, wait_until
 
 _deserializer = TypeDeserializer()
 
@@ -50,4 +50,23 @@ def wait_for_items(
         missing,
         timeout=timeout,
         what=f"{len(wanted)} log item(s) under {prefix!r}",
+    )
+
+
+def exactly(
+    dynamodb: Any, table: str, prefix: str, count: int, *, timeout: float, settle: float
+) -> list[dict[str, Any]]:
+    """Wait until ``count`` items exist under ``prefix``, then check no more arrive for ``settle`` seconds
+    (late duplicates would). Returns the items."""
+    wait_until(
+        lambda: len(items_under(dynamodb, table, prefix)),
+        lambda n: n >= count,
+        timeout=timeout,
+        what=f"{count} items under {prefix!r}",
+    )
+    return holds_for(
+        lambda: items_under(dynamodb, table, prefix),
+        lambda items: len(items) == count,
+        duration=settle,
+        what=f"exactly {count} items under {prefix!r}",
     )

@@ -25,12 +25,8 @@ TRUST = {
 
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    process = EmulatorProcess(tmp_path_factory.mktemp("emulator"))
-    target = process.start()
-    try:
+    with EmulatorProcess(tmp_path_factory.mktemp("emulator")) as target:
         yield target
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="session")

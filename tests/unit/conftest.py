@@ -11,6 +11,8 @@ import index
 import pytest
 from moto import mock_aws
 
+from tests.harness.schema import LOG_TABLE
+
 TABLE_NAME = "lambda-invocation-logs-test"
 
 
@@ -42,18 +44,7 @@ def table() -> Iterator[Any]:
     """The log table, as the module creates it, in moto."""
     with mock_aws():
         client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName=TABLE_NAME,
-            KeySchema=[
-                {"AttributeName": "requestId", "KeyType": "HASH"},
-                {"AttributeName": "timestamp", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "requestId", "AttributeType": "S"},
-                {"AttributeName": "timestamp", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        client.create_table(TableName=TABLE_NAME, **LOG_TABLE)
         yield boto3.resource("dynamodb", region_name="us-east-1").Table(TABLE_NAME)
 
 
