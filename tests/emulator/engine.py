@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,6 @@ class Endpoints:
     http: str
     ca_bundle: str
     log_file: str
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class _TransportAware:
@@ -138,10 +137,6 @@ class Emulator:
         if self._service is None:
             return {}
         return {**self._service.stats, "pending_async": self._service.pending}
-
-    def wait_idle(self, timeout: float) -> bool:
-        """True once every queued asynchronous invocation has finished."""
-        return self._service.wait_idle(timeout) if self._service else True
 
     def stop(self) -> None:
         for server in self._servers:

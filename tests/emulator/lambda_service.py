@@ -101,8 +101,8 @@ class LambdaService:
         self._faults = faults
         self._retry_delays = retry_delays
         self._async = ThreadPoolExecutor(max_workers=async_concurrency, thread_name_prefix="lambda-async")
-        self._pending = 0
-        self._idle = threading.Condition()
+        self._pending = 0  # asynchronous invocations queued or running
+        self._pending_lock = threading.Lock()
         self._stats_lock = threading.Lock()
         self.stats = {"invocations": 0, "errors": 0, "retries": 0, "dropped": 0, "sent_to_destination": 0}
 
@@ -153,9 +153,8 @@ class LambdaService:
         except Exception:
             log.exception("%s: asynchronous invocation %s could not run", fn.function_name, request_id)
         finally:
-            with self._idle:
+            with self._pending_lock:
                 self._pending -= 1
-                self._idle.notify_all()
 
     def _fail(
         self, fn: Any, payload: bytes, request_id: str, *, condition: str, count: int, result: InvocationResult | None
@@ -189,7 +188,7 @@ class LambdaService:
         log.info("%s: event %s failed (%s), sent to %s", fn.function_name, request_id, condition, destination)
 
     def enqueue(self, fn: Any, payload: bytes) -> None:
-        with self._idle:
+        with self._pending_lock:
             self._pending += 1
         self._async.submit(self._run_async, fn, payload, time.monotonic())
 
@@ -206,19 +205,8 @@ class LambdaService:
 
     @property
     def pending(self) -> int:
-        with self._idle:
+        with self._pending_lock:
             return self._pending
-
-    def wait_idle(self, timeout: float) -> bool:
-        """True once no asynchronous invocation is queued or running."""
-        deadline = time.monotonic() + timeout
-        with self._idle:
-            while self._pending:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._idle.wait(remaining)
-        return True
 
     def close(self) -> None:
         self._async.shutdown(wait=False, cancel_futures=True)

@@ -310,15 +310,6 @@ class WorkerPool:
         finally:
             self.release(worker)
 
-    def forget(self, arn: str) -> None:
-        """Stop the idle workers of a deleted function."""
-        with self._changed:
-            doomed = [w for key in [k for k in self._idle if k[0] == arn] for w in self._idle.pop(key)]
-            for worker in doomed:
-                self._all.discard(worker)
-        for worker in doomed:
-            worker.stop()
-
     def close(self) -> None:
         with self._changed:
             self._closed = True
