@@ -70,7 +70,6 @@ class CloudWatchSink:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._streams: set[tuple[str, str, str, str]] = set()
         self._warned: set[str] = set()
 
     def for_function(self, account_id: str, spec: FunctionSpec) -> LogSink:
@@ -84,10 +83,8 @@ class CloudWatchSink:
                         self._warned.add(spec.log_group)
                         log.warning("log group %s does not exist: the function's output is dropped", spec.log_group)
                     return
-                key = (account_id, spec.region, spec.log_group, stream)
-                if key not in self._streams or stream not in backend.groups[spec.log_group].streams:
+                if stream not in backend.groups[spec.log_group].streams:
                     backend.create_log_stream(spec.log_group, stream)
-                    self._streams.add(key)
                 backend.put_log_events(spec.log_group, stream, [{"timestamp": now, "message": ln} for ln in lines])
 
         return write
@@ -149,7 +146,8 @@ class LambdaService:
                 if invoked < attempts:
                     self._count("retries")
                     time.sleep(self._retry_delays[min(invoked - 1, len(self._retry_delays) - 1)])
-            self._fail(fn, payload, request_id, condition=condition, count=invoked, result=result)
+            destination = config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+            self._fail(fn, payload, request_id, destination, condition=condition, count=invoked, result=result)
         except Exception:
             log.exception("%s: asynchronous invocation %s could not run", fn.function_name, request_id)
         finally:
@@ -157,10 +155,17 @@ class LambdaService:
                 self._pending -= 1
 
     def _fail(
-        self, fn: Any, payload: bytes, request_id: str, *, condition: str, count: int, result: InvocationResult | None
+        self,
+        fn: Any,
+        payload: bytes,
+        request_id: str,
+        destination: str | None,
+        *,
+        condition: str,
+        count: int,
+        result: InvocationResult | None,
     ) -> None:
         """Lambda's on-failure path: the destination if there is one, else the event is dropped."""
-        destination = self._async_config(fn).get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
         if not destination or ":sqs:" not in destination:
             self._count("dropped")
             log.warning("%s: event %s failed (%s) and is dropped", fn.function_name, request_id, condition)
