@@ -67,19 +67,19 @@ unit: setup ## unit tests: the handler against moto, and build.py
 	$(BIN)/pytest tests/unit
 
 integration: setup runtimes ## the embedded emulator itself: Lambda execution, TLS-only policies, S3 delivery
-	$(BIN)/pytest tests/integration --timeout=300
+	$(BIN)/pytest tests/emulator --timeout=300
 
 e2e: setup runtimes build ## deploy to the emulator (E2E_TARGET), drop objects, check the items, destroy
 	$(BIN)/pytest tests/e2e --timeout=900
 
 bench: setup runtimes build ## measure handler, pipeline, burst and deploy loop; report under results/
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m bench
 
 up: setup runtimes ## start the emulator, deploy the stack and leave both running (prints how to use it)
-	$(BIN)/python -m tests.harness.sandbox up
+	$(BIN)/python -m harness.sandbox up
 
 down: setup ## destroy the stack `make up` deployed and stop the emulator
-	$(BIN)/python -m tests.harness.sandbox down
+	$(BIN)/python -m harness.sandbox down
 
 tftest: setup build .terraform/.initialised ## plan-time tests (terraform test, mock provider) and validation messages
 	$(TERRAFORM) test -test-directory=tests/terraform

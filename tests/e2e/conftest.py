@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 import build
-from tests.harness import targets
-from tests.harness.clients import Clients
-from tests.harness.emulator_process import EmulatorProcess
-from tests.harness.lifecycle import deployed
-from tests.harness.progress import Progress
-from tests.harness.stack import ZIP, Stack
-from tests.harness.targets import Target
+from harness import targets
+from harness.clients import Clients
+from harness.emulator_process import EmulatorProcess
+from harness.lifecycle import deployed
+from harness.progress import Progress
+from harness.stack import ZIP, Stack
+from harness.targets import Target
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / "build" / "e2e"

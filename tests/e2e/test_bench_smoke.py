@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.bench import measure, report
-from tests.bench.stats import summary_ms
+from bench import measure, report
+from bench.stats import summary_ms
 
 
 def test_bench_measurements_and_report(clients, stack, tmp_path):

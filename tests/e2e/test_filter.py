@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from harness.items import items_under, wait_for_items
+from harness.lifecycle import deployed
+from harness.polling import holds_for
+from harness.stack import Stack
 from tests.e2e.conftest import RUN_ID, WORK
-from tests.harness.items import items_under, wait_for_items
-from tests.harness.lifecycle import deployed
-from tests.harness.polling import holds_for
-from tests.harness.stack import Stack
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.harness.items import by_key, exactly, wait_for_items
-from tests.harness.polling import wait_until
+from harness.items import by_key, exactly, wait_for_items
+from harness.polling import wait_until
 
 DELIVERY_TIMEOUT = 60  # seconds for an object's item to appear; AWS usually needs well under 5
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.harness.faults import FaultInjector
-from tests.harness.items import by_key, exactly, items_under
-from tests.harness.polling import wait_until
+from harness.faults import FaultInjector
+from harness.items import by_key, exactly, items_under
+from harness.polling import wait_until
 
 FAULT_OBJECTS = int(os.environ.get("E2E_FAULT_OBJECTS", "1000"))
 OUTAGE_OBJECTS = 20

@@ -7,7 +7,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.harness.clients import client
+from harness.clients import client
 
 
 def test_plain_http_is_denied_and_https_allowed(target, clients, stack):

@@ -11,7 +11,7 @@ import index
 import pytest
 from moto import mock_aws
 
-from tests.harness.schema import LOG_TABLE
+from harness.schema import LOG_TABLE
 
 TABLE_NAME = "lambda-invocation-logs-test"
 

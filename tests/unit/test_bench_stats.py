@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bench.stats import percentile, summary_ms
+from bench.stats import percentile, summary_ms
 
 
 def test_nearest_rank_percentiles():

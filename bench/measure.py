@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import build
-from tests.harness.clients import Clients
-from tests.harness.items import items_under
-from tests.harness.polling import wait_until
-from tests.harness.schema import LOG_TABLE
-from tests.harness.stack import Stack
+from harness.clients import Clients
+from harness.items import items_under
+from harness.polling import wait_until
+from harness.schema import LOG_TABLE
+from harness.stack import Stack
 
 REPORT = re.compile(
     r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<duration>[\d.]+) ms.*?Max Memory Used: (?P<rss>\d+) MB"

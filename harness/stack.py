@@ -16,7 +16,7 @@ from typing import Any
 from .targets import SERVICES, Target
 from .terraform import TerraformRunner
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 ZIP = ROOT / "build" / "lambda.zip"
 
 # What `terraform plan` must create for a fresh stack, and nothing else (plus the

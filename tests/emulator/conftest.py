@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.harness.clients import Clients
-from tests.harness.emulator_process import EmulatorProcess
-from tests.harness.targets import Target
+from harness.clients import Clients
+from harness.emulator_process import EmulatorProcess
+from harness.targets import Target
 
 TRUST = {
     "Version": "2012-10-17",

@@ -1,4 +1,4 @@
-"""Run the emulator until interrupted: ``python -m tests.emulator [--state-dir DIR]``.
+"""Run the emulator until interrupted: ``python -m emulator [--state-dir DIR]``.
 
 When it is ready it prints one JSON line (endpoints, CA bundle, log file, pid)
 and writes the same to ``<state dir>/endpoint.json``; SIGTERM or Ctrl-C stops it
@@ -20,7 +20,7 @@ from .engine import Emulator, EmulatorConfig
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--state-dir", type=Path, default=Path("build/emulator"), help="TLS files, code, log")
     parser.add_argument("--lambda-concurrency", type=int, default=4, help="warm workers per function at most")
     parser.add_argument("--retry-delays", default="0.2,0.4", help="seconds between async retries (AWS: 60,120)")

@@ -1,7 +1,7 @@
 """``make up`` / ``make down``: a stack left running for hands-on use.
 
-    python -m tests.harness.sandbox up     # start the emulator (unless E2E_TARGET says otherwise), deploy
-    python -m tests.harness.sandbox down   # destroy the stack, stop the emulator
+    python -m harness.sandbox up     # start the emulator (unless E2E_TARGET says otherwise), deploy
+    python -m harness.sandbox down   # destroy the stack, stop the emulator
 
 State lives in build/sandbox/: the emulator's endpoint and CA, and the stack's
 Terraform work dir. ``up`` twice re-applies; ``down`` without ``up`` does nothing.
@@ -26,7 +26,7 @@ from .polling import wait_until
 from .stack import ZIP, Stack
 from .targets import Target
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 STATE = ROOT / "build" / "sandbox"
 EMULATOR_STATE = STATE / "emulator"
 ENDPOINT_FILE = EMULATOR_STATE / "endpoint.json"
@@ -51,7 +51,7 @@ def _start_emulator() -> dict[str, Any]:
     ENDPOINT_FILE.unlink(missing_ok=True)
     with (EMULATOR_STATE / "stdout.log").open("wb") as out, (EMULATOR_STATE / "stderr.log").open("wb") as err:
         subprocess.Popen(
-            [sys.executable, "-m", "tests.emulator", "--state-dir", str(EMULATOR_STATE)],
+            [sys.executable, "-m", "emulator", "--state-dir", str(EMULATOR_STATE)],
             cwd=ROOT,
             stdout=out,
             stderr=err,
@@ -143,7 +143,7 @@ def down() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.harness.sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m harness.sandbox", description=__doc__)
     parser.add_argument("action", choices=("up", "down"))
     args = parser.parse_args(argv)
     try:

@@ -9,9 +9,9 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.harness.clients import client
-from tests.harness.polling import wait_until
-from tests.integration.conftest import lines_of
+from harness.clients import client
+from harness.polling import wait_until
+from tests.emulator.conftest import lines_of
 
 ACCOUNT = "123456789012"
 

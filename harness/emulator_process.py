@@ -14,7 +14,7 @@ from typing import Any
 
 from .targets import Target, TargetError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def embedded_target(ready: dict[str, Any], region: str = "us-east-1") -> Target:
@@ -41,7 +41,7 @@ class EmulatorProcess:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         stderr = (self.state_dir / "stderr.log").open("wb")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.emulator", "--state-dir", str(self.state_dir), *self._args],
+            [sys.executable, "-m", "emulator", "--state-dir", str(self.state_dir), *self._args],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=stderr,

@@ -1,4 +1,4 @@
-"""Run the bench: ``python -m tests.bench [--latency-samples 100] [--burst 1000]``.
+"""Run the bench: ``python -m bench [--latency-samples 100] [--burst 1000]``.
 
 Deploys the module to E2E_TARGET (the embedded emulator unless told otherwise), measures,
 destroys, and writes results/bench-<time>/ (summary.md, results.json, two PNG plots).
@@ -16,17 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import build
-from tests.harness import targets
-from tests.harness.clients import Clients
-from tests.harness.emulator_process import EmulatorProcess
-from tests.harness.progress import Progress
-from tests.harness.stack import ZIP, Stack, provider_override
-from tests.harness.terraform import TerraformRunner
+from harness import targets
+from harness.clients import Clients
+from harness.emulator_process import EmulatorProcess
+from harness.progress import Progress
+from harness.stack import ZIP, Stack, provider_override
+from harness.terraform import TerraformRunner
 
 from . import measure, report
 from .stats import summary_ms
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "bench"
 
 
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--latency-samples", type=int, default=100)
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=8)

@@ -6,8 +6,8 @@ import json
 import time
 from typing import Any
 
-from tests.harness.polling import wait_until
-from tests.integration.conftest import invoke, lines_of, zip_of
+from harness.polling import wait_until
+from tests.emulator.conftest import invoke, lines_of, zip_of
 
 REPORTING_HANDLER = """
 import os
