@@ -4,7 +4,7 @@
 #                When set, every `terraform init` installs providers from it (-plugin-dir) and never
 #                from the registry; unset, init uses the registry as usual. .ci/run sets it.
 # PYTHON         the interpreter the venv is made from (default python3.11).
-# E2E_TARGET     embedded (default: the Docker-free emulator), localstack or aws; see README.
+# E2E_TARGET     embedded (default: the Docker-free engine), ministack, localstack or aws; see README.
 
 PYTHON    ?= python3.11
 VENV      ?= .venv
@@ -19,10 +19,11 @@ RUNTIMES  := python3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
 
 .DEFAULT_GOAL := help
-.PHONY: help setup runtimes build checkov unit tftest lint integration e2e test bench up down clean
+.PHONY: help setup runtimes ministack build checkov unit tftest lint integration e2e e2e-embedded e2e-ministack \
+	docs test bench up down clean
 
 help: ## list the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,14 @@ setup: $(BIN)/.installed ## create .venv (Python 3.11) with the pinned dependenc
 
 runtimes: $(foreach r,$(RUNTIMES),.runtimes/$(r)/.installed) ## per-runtime Pythons for the embedded emulator
 
+# MiniStack in a venv of its own (its pins differ from ours), with boto3: it runs the function there.
+.venv-ministack/.installed: requirements-ministack.txt
+	$(PYTHON) -m venv .venv-ministack
+	.venv-ministack/bin/pip install --quiet --disable-pip-version-check -r requirements-ministack.txt
+	touch $@
+
+ministack: .venv-ministack/.installed ## MiniStack (pinned) in .venv-ministack, for E2E_TARGET=ministack
+
 build: ## build the function's zip (build/lambda.zip), byte-identical for the same source
 	$(PYTHON) build.py --output $(ZIP)
 
@@ -63,19 +72,30 @@ checkov: .venv-checkov/.installed ## static security scan of the module (zero fa
 	.venv-checkov/bin/checkov --directory . --framework terraform --quiet --compact \
 		--skip-path tests --skip-path build --skip-path .terraform
 
-unit: setup ## unit tests: the handler against moto, and build.py
-	$(BIN)/pytest tests/unit
+unit: setup ## unit tests: the handler against moto, build.py, the harness
+	$(BIN)/pytest tests/unit tests/harness
 
 integration: setup runtimes ## the embedded emulator itself: Lambda execution, TLS-only policies, S3 delivery
 	$(BIN)/pytest tests/emulator --timeout=300
 
-e2e: setup runtimes build ## deploy to the emulator (E2E_TARGET), drop objects, check the items, destroy
+# What each engine needs installed before the suite can start it.
+ENGINE_DEPS_embedded  := runtimes
+ENGINE_DEPS_ministack := ministack
+E2E_ENGINE := $(or $(E2E_TARGET),embedded)
+
+e2e: setup build $(ENGINE_DEPS_$(E2E_ENGINE)) ## deploy to E2E_TARGET (default embedded), drop objects, check the items, destroy
 	$(BIN)/pytest tests/e2e --timeout=900
 
-bench: setup runtimes build ## measure handler, pipeline, burst and deploy loop; report under results/
+e2e-embedded: setup build $(ENGINE_DEPS_embedded) ## the e2e suite on the embedded engine
+	E2E_TARGET=embedded $(BIN)/pytest tests/e2e --timeout=900
+
+e2e-ministack: setup build $(ENGINE_DEPS_ministack) ## the e2e suite on MiniStack, started from .venv-ministack
+	E2E_TARGET=ministack $(BIN)/pytest tests/e2e --timeout=900
+
+bench: setup runtimes ministack build ## measure handler, pipeline, burst and deploy loop; report under results/
 	$(BIN)/python -m bench
 
-up: setup runtimes ## start the emulator, deploy the stack and leave both running (prints how to use it)
+up: setup build $(ENGINE_DEPS_$(E2E_ENGINE)) ## start the emulator, deploy the stack and leave both running (prints how to use it)
 	$(BIN)/python -m harness.sandbox up
 
 down: setup ## destroy the stack `make up` deployed and stop the emulator
@@ -85,10 +105,11 @@ tftest: setup build .terraform/.initialised ## plan-time tests (terraform test, 
 	$(TERRAFORM) test -test-directory=tests/terraform
 	$(BIN)/pytest tests/terraform
 
-lint: setup .terraform/.initialised ## ruff, mypy, terraform fmt and validate (module and examples)
+lint: setup .terraform/.initialised ## ruff, mypy, README's generated sections, terraform fmt and validate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python -m docgen --check
 	$(TERRAFORM) fmt -check -recursive
 	$(TERRAFORM) validate -no-color
 	@for example in $(EXAMPLES); do \
@@ -96,7 +117,10 @@ lint: setup .terraform/.initialised ## ruff, mypy, terraform fmt and validate (m
 		(cd $$example && $(TF_INIT) >/dev/null && $(TERRAFORM) validate -no-color) || exit 1; \
 	done
 
-test: lint checkov tftest unit integration e2e ## everything CI runs: lint, checkov, terraform test, unit, emulator and e2e tests
+docs: setup ## rewrite the README's generated sections from the code
+	$(BIN)/python -m docgen
+
+test: lint checkov tftest unit integration e2e-embedded e2e-ministack ## everything CI runs: lint, checkov, terraform test, unit, engine tests, e2e on both engines
 
 clean: ## remove build output, terraform working files and the venv
-	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes .venv-checkov
+	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes .venv-checkov .venv-ministack

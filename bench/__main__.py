@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import build
-from harness import targets
+from harness import targets, workarounds
 from harness.clients import Clients
-from harness.emulator_process import EmulatorProcess
+from harness.engines import open_target
 from harness.progress import Progress
 from harness.stack import ZIP, Stack, provider_override
 from harness.terraform import TerraformRunner
@@ -73,33 +73,27 @@ def run(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
         results["build"] = measure.build_figures()
     build.build_zip(build.DEFAULT_SOURCE, ZIP)
 
-    emulator = None
     name = targets.chosen()
-    if name == "embedded":
-        emulator = EmulatorProcess(WORK / f"emulator-{secrets.token_hex(3)}")
-        target = emulator.start()
-    else:
-        target = targets.localstack() if name == "localstack" else targets.aws()
-    results["target"] = target.name
-    clients = Clients.for_target(target)
-    try:
+    with open_target(name, WORK / f"{name}-{secrets.token_hex(3)}") as target:
+        results["target"] = target.name
+        clients = Clients.for_target(target)
         stack, deploy = deploy_loop(target, progress)
         try:
             with progress.phase(f"pipeline latency, {args.latency_samples} sequential uploads"):
-                latencies = measure.pipeline_latency(clients, stack, args.latency_samples)
+                latencies = measure.pipeline_latency(clients, stack, args.latency_samples, prefix="bench/latency/")
             with progress.phase(f"floor, {args.latency_samples} PutObject + PutItem"):
                 floors = measure.floor_latency(clients, args.latency_samples)
             with progress.phase(f"burst of {args.burst} objects"):
-                results["burst"] = measure.burst(clients, stack, args.burst, threads=args.threads)
-            results["handler"] = measure.handler_reports(clients, stack)
+                results["burst"] = measure.burst(
+                    clients, stack, args.burst, prefix="bench/burst/", threads=args.threads
+                )
+            results["handler"] = measure.handler_reports(clients, stack, "bench/")
             with progress.phase("no-change plan"):
                 deploy["noop_plan_s"] = measure.timed(stack.terraform.plan_has_changes)
         finally:
+            workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
             with progress.phase("destroy"):
                 deploy["destroy_s"] = measure.timed(stack.terraform.destroy)
-    finally:
-        if emulator is not None:
-            emulator.stop()
     results.update(
         deploy=deploy,
         pipeline=summary_ms(latencies),

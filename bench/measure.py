@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import statistics
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import build
+from harness.capabilities import Capability, has
 from harness.clients import Clients
 from harness.items import items_under
 from harness.polling import wait_until
@@ -45,9 +47,10 @@ def _item_visible(clients: Clients, table: str, key: str) -> bool:
     return bool(items_under(clients.dynamodb, table, key))
 
 
-def pipeline_latency(clients: Clients, stack: Stack, samples: int, *, poll: float = 0.005) -> list[float]:
+def pipeline_latency(
+    clients: Clients, stack: Stack, samples: int, *, prefix: str = "bench-latency/", poll: float = 0.005
+) -> list[float]:
     """Seconds from PutObject start until the object's item is readable, uploads one after another."""
-    prefix = f"bench-latency-{secrets.token_hex(3)}/"
     latencies = []
     for n in range(samples):
         key = f"{prefix}{n:05d}"
@@ -114,9 +117,16 @@ def floor_latency(clients: Clients, samples: int) -> list[float]:
     return latencies
 
 
-def burst(clients: Clients, stack: Stack, objects: int, *, threads: int = 8, timeout: float = 600) -> dict[str, Any]:
+def burst(
+    clients: Clients,
+    stack: Stack,
+    objects: int,
+    *,
+    prefix: str = "bench-burst/",
+    threads: int = 8,
+    timeout: float = 600,
+) -> dict[str, Any]:
     """Upload ``objects`` from ``threads`` threads; objects per second until every item is readable."""
-    prefix = f"bench-burst-{secrets.token_hex(3)}/"
     keys = [f"{prefix}{n:06d}" for n in range(objects)]
     curve: list[tuple[float, int]] = []
     uploaded_at: float | None = None
@@ -151,27 +161,54 @@ def burst(clients: Clients, stack: Stack, objects: int, *, threads: int = 8, tim
     }
 
 
-def handler_reports(clients: Clients, stack: Stack) -> dict[str, Any]:
-    """Lambda's REPORT lines from the function's log group: init, duration, peak memory."""
-    group = stack.outputs["log_group_name"]
-    reports = []
-    kwargs: dict[str, Any] = {"logGroupName": group, "filterPattern": '"REPORT RequestId"'}
+def _log_events(clients: Clients, group: str, pattern: str) -> list[str]:
+    messages: list[str] = []
+    kwargs: dict[str, Any] = {"logGroupName": group, "filterPattern": pattern}
     while True:
         page = clients.logs.filter_log_events(**kwargs)
-        reports += [m.groupdict() for e in page["events"] if (m := REPORT.search(e["message"]))]
+        messages += [e["message"] for e in page["events"]]
         if "nextToken" not in page:
-            break
+            return messages
         kwargs["nextToken"] = page["nextToken"]
+
+
+def request_ids_for(clients: Clients, stack: Stack, key_prefix: str) -> set[str]:
+    """The invocations that wrote (or found already written) an item for a key under ``key_prefix``."""
+    ids = set()
+    for message in _log_events(clients, stack.outputs["log_group_name"], '"awsRequestId"'):
+        try:
+            line = json.loads(message)
+        except ValueError:
+            continue
+        if isinstance(line, dict) and str(line.get("key", "")).startswith(key_prefix) and line.get("awsRequestId"):
+            ids.add(str(line["awsRequestId"]))
+    return ids
+
+
+def handler_reports(clients: Clients, stack: Stack, key_prefix: str) -> dict[str, Any]:
+    """Lambda's REPORT lines of the invocations for keys under ``key_prefix``: init, duration, peak memory.
+
+    Init Duration and Max Memory Used only where the engine writes them as AWS does
+    (Capability.REPORT_LINES); elsewhere they are None, which the report shows as not reported.
+    """
+    wanted = request_ids_for(clients, stack, key_prefix)
+    reports = [
+        m.groupdict()
+        for message in _log_events(clients, stack.outputs["log_group_name"], '"REPORT RequestId"')
+        if (m := REPORT.search(message)) and m["id"] in wanted
+    ]
     durations = [float(r["duration"]) for r in reports if not r["init"]]
     inits = [float(r["init"]) for r in reports if r["init"]]
     first = [float(r["duration"]) for r in reports if r["init"]]
+    full = has(stack.target.name, Capability.REPORT_LINES)
     return {
-        "invocations": len(reports),
-        "cold_starts": len(inits),
-        "init_ms_median": statistics.median(inits) if inits else None,
-        "first_invocation_ms_median": statistics.median(first) if first else None,
+        "invocations": len(wanted),
+        "reports": len(reports),
+        "cold_starts": len(inits) if full else None,
+        "init_ms_median": statistics.median(inits) if inits and full else None,
+        "first_invocation_ms_median": statistics.median(first) if first and full else None,
         "warm_duration_ms_median": statistics.median(durations) if durations else None,
-        "peak_rss_mb": max((int(r["rss"]) for r in reports), default=None),
+        "peak_rss_mb": max((int(r["rss"]) for r in reports), default=None) if full else None,
     }
 
 

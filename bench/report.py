@@ -11,6 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from harness.targets import TITLES
+
 GOALS = {
     "pipeline p50 / floor p50": 2.0,
     "burst objects/s": 100.0,
@@ -19,9 +21,10 @@ GOALS = {
 }
 
 
-def _fmt(value: Any, unit: str = "") -> str:
+def _fmt(value: Any, unit: str = "", *, engine: str) -> str:
+    """A figure, or which engine did not report it (never 0 or n/a in its place)."""
     if value is None:
-        return "n/a"
+        return f"not reported by {TITLES.get(engine, engine)}"
     if isinstance(value, float):
         return f"{value:,.1f}{unit}"
     return f"{value}{unit}"
@@ -34,6 +37,7 @@ def _percentiles(figures: dict[str, float]) -> str:
 def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
     lat, flo, bur = results["pipeline"], results["floor"], results["burst"]
     han, dep, bld = results["handler"], results["deploy"], results["build"]
+    engine = results["target"]
     ratio = lat["p50_ms"] / flo["p50_ms"]
     apply_ratio = dep["apply_s"] / dep["floor_apply_s"]
     burst_goal = GOALS["burst objects/s"]
@@ -46,10 +50,13 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str]]:
             f"{bur['objects_per_second']:.1f} objects/s until all readable (goal >= {burst_goal:.0f}); "
             f"lost {bur['lost']}, duplicates {bur['duplicates']}",
         ),
-        ("Handler cold init (median)", f"{_fmt(han['init_ms_median'], ' ms')} (goal <= 300 ms)"),
-        ("Handler first invocation (client creation included)", _fmt(han["first_invocation_ms_median"], " ms")),
-        ("Handler warm invocation (median, one record)", _fmt(han["warm_duration_ms_median"], " ms")),
-        ("Worker peak RSS", f"{_fmt(han['peak_rss_mb'], ' MB')} of 128 MB"),
+        ("Handler cold init (median)", f"{_fmt(han['init_ms_median'], ' ms', engine=engine)} (goal <= 300 ms)"),
+        (
+            "Handler first invocation (client creation included)",
+            _fmt(han["first_invocation_ms_median"], " ms", engine=engine),
+        ),
+        ("Handler warm invocation (median, one record)", _fmt(han["warm_duration_ms_median"], " ms", engine=engine)),
+        ("Worker peak RSS", f"{_fmt(han['peak_rss_mb'], ' MB', engine=engine)} of 128 MB"),
         ("terraform init", f"{dep['init_s']:.1f} s"),
         ("First apply (plan + apply)", f"{dep['apply_s']:.1f} s"),
         ("One-resource apply (floor)", f"{dep['floor_apply_s']:.1f} s"),

@@ -16,6 +16,8 @@ import threading
 from dataclasses import asdict
 from pathlib import Path
 
+import moto
+
 from .engine import Emulator, EmulatorConfig
 
 
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     endpoints = emulator.start()
     try:
-        ready = {**asdict(endpoints), "pid": os.getpid()}
+        ready = {**asdict(endpoints), "pid": os.getpid(), "version": f"on moto {moto.__version__}"}
         (args.state_dir / "endpoint.json").write_text(json.dumps(ready, indent=2) + "\n")
         print(json.dumps(ready), flush=True)
         stop.wait()

@@ -19,7 +19,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from . import bucket_policy, faults, s3_events, s3_fixes
+from . import bucket_policy, dynamodb_validation, faults, s3_events, s3_fixes
 from .bucket_policy import request_context
 from .control_api import ControlApi
 from .lambda_service import CloudWatchSink, LambdaService
@@ -122,6 +122,7 @@ class Emulator:
         bucket_policy.install()
         s3_events.install(self._service.deliver)
         s3_fixes.install()
+        dynamodb_validation.install()
         faults.install(self.faults)
 
         for server in (https, http):

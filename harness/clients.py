@@ -8,14 +8,23 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from .engines import localstack
 from .targets import Target
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
+_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    max_pool_connections=32,
+    connect_timeout=10,
+    read_timeout=60,
+)
 
 
 def client(target: Target, service: str, *, endpoint: str | None = None) -> Any:
     """A client for ``service`` on ``target`` (or on ``endpoint`` of the same engine)."""
-    kwargs: dict[str, Any] = {"region_name": target.region, "config": _CONFIG}
+    config = _CONFIG.merge(Config(s3={"addressing_style": "path"})) if service == "s3" and target.emulated else _CONFIG
+    if target.name == "localstack" and endpoint in (None, target.endpoint):
+        return localstack.client(target, service, config)
+    kwargs: dict[str, Any] = {"region_name": target.region, "config": config}
     if target.emulated:
         kwargs.update(
             endpoint_url=endpoint or target.endpoint,
@@ -24,8 +33,6 @@ def client(target: Target, service: str, *, endpoint: str | None = None) -> Any:
         )
         if target.ca_bundle:
             kwargs["verify"] = target.ca_bundle
-        if service == "s3":
-            kwargs["config"] = _CONFIG.merge(Config(s3={"addressing_style": "path"}))
     factory: Any = boto3.client  # the service is a run-time string, outside the stubs' overloads
     return factory(service, **kwargs)
 

@@ -1,4 +1,4 @@
-"""Fault injection through the embedded emulator's control API (other engines have none)."""
+"""Fault injection and counters through the embedded engine's control API (other engines have none)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,6 @@ class FaultInjector:
     def __init__(self, target: Target) -> None:
         self._base = f"{target.emulator_control}/_emulator" if target.emulator_control else None
         self._context = ssl.create_default_context(cafile=target.ca_bundle) if target.ca_bundle else None
-
-    @property
-    def available(self) -> bool:
-        return self._base is not None
 
     def _call(self, method: str, route: str, body: Any = None) -> dict[str, Any]:
         if self._base is None:

@@ -13,14 +13,14 @@ _deserializer = TypeDeserializer()
 
 
 def items_under(dynamodb: Any, table: str, prefix: str) -> list[dict[str, Any]]:
-    """Every item whose objectKey starts with ``prefix`` (consistent read)."""
+    """Every item whose objectKey starts with ``prefix`` (consistent read); every item for ``""``.
+
+    (DynamoDB rejects an empty-string expression value, so "" means no filter, not an empty one.)
+    """
     found: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "ConsistentRead": True,
-        "FilterExpression": "begins_with(objectKey, :p)",
-        "ExpressionAttributeValues": {":p": {"S": prefix}},
-    }
+    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
+    if prefix:
+        kwargs.update(FilterExpression="begins_with(objectKey, :p)", ExpressionAttributeValues={":p": {"S": prefix}})
     while True:
         page = dynamodb.scan(**kwargs)
         found += [{k: _deserializer.deserialize(v) for k, v in item.items()} for item in page["Items"]]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from . import workarounds
 from .clients import Clients
 from .progress import Progress
 from .stack import Stack
+from .targets import TargetError
+
+_GONE_CODES = ("ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "404", "QueueDoesNotExist")
 
 
 def _gone(call: Any, **kwargs: Any) -> bool:
@@ -19,43 +24,65 @@ def _gone(call: Any, **kwargs: Any) -> bool:
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        gone_codes = ("ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "404", "QueueDoesNotExist")
-        return code in gone_codes or "NonExistentQueue" in code or status == 404
+        return code in _GONE_CODES or "NonExistentQueue" in code or status == 404
     return False
 
 
-def leftovers(stack: Stack, clients: Clients, account_id: str) -> list[str]:
-    """What of the stack still exists (names derived as the module derives them)."""
-    suffix = stack.suffix
-    names = {
-        "bucket": f"lambda-trigger-bucket-{suffix}-{account_id}",
-        "table": f"lambda-invocation-logs-{suffix}",
-        "function": f"s3-processor-{suffix}",
-        "role": f"s3-processor-{suffix}",
-        "log group": f"/aws/lambda/s3-processor-{suffix}",
-    }
-    remaining = []
-    if not _gone(clients.s3.head_bucket, Bucket=names["bucket"]):
-        remaining.append(f"bucket {names['bucket']}")
-    if not _gone(clients.dynamodb.describe_table, TableName=names["table"]):
-        remaining.append(f"table {names['table']}")
-    if not _gone(clients.lambda_.get_function, FunctionName=names["function"]):
-        remaining.append(f"function {names['function']}")
-    if not _gone(clients.iam.get_role, RoleName=names["role"]):
-        remaining.append(f"role {names['role']}")
-    queue = f"s3-processor-failures-{suffix}"
-    if not _gone(clients.sqs.get_queue_url, QueueName=queue):
-        remaining.append(f"queue {queue}")
-    groups = clients.logs.describe_log_groups(logGroupNamePrefix=names["log group"])["logGroups"]
-    remaining += [f"log group {g['logGroupName']}" for g in groups if g["logGroupName"] == names["log group"]]
+def leftovers(outputs: dict[str, Any], clients: Clients) -> list[str]:
+    """What of a destroyed stack still exists, found by the names its outputs gave."""
+    role = str(outputs["lambda_role_arn"]).rsplit("/", 1)[-1]
+    probes: list[tuple[str, Any, dict[str, Any]]] = [
+        (f"bucket {outputs['s3_bucket_name']}", clients.s3.head_bucket, {"Bucket": outputs["s3_bucket_name"]}),
+        (
+            f"table {outputs['dynamodb_table_name']}",
+            clients.dynamodb.describe_table,
+            {"TableName": outputs["dynamodb_table_name"]},
+        ),
+        (
+            f"function {outputs['lambda_function_name']}",
+            clients.lambda_.get_function,
+            {"FunctionName": outputs["lambda_function_name"]},
+        ),
+        (f"role {role}", clients.iam.get_role, {"RoleName": role}),
+    ]
+    if outputs.get("failure_queue_url"):
+        queue = str(outputs["failure_queue_url"]).rsplit("/", 1)[-1]
+        probes.append((f"queue {queue}", clients.sqs.get_queue_url, {"QueueName": queue}))
+    remaining = [what for what, call, kwargs in probes if not _gone(call, **kwargs)]
+    group = outputs["log_group_name"]
+    listed = clients.logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+    remaining += [f"log group {g['logGroupName']}" for g in listed if g["logGroupName"] == group]
     return remaining
+
+
+def check_function_runs(stack: Stack, clients: Clients) -> None:
+    """Invoke the deployed function once with an empty batch: an engine that cannot run it says so here.
+
+    (MiniStack runs the function on its own interpreter: without boto3 there, every event
+    would fail to import the handler, and nothing else would say why no item appears.)
+    """
+    response = clients.lambda_.invoke(FunctionName=stack.function, Payload=b'{"Records": []}')
+    body = response["Payload"].read()
+    if "FunctionError" not in response:
+        return
+    try:
+        error = json.loads(body)
+        reason = f"{error.get('errorType')}: {error.get('errorMessage')}"
+    except ValueError:
+        reason = body.decode(errors="replace")[:500]
+    hint = ""
+    if "boto3" in reason:
+        hint = (
+            " The engine runs the function on an interpreter without boto3 (for MiniStack: its own venv; "
+            "`make ministack` installs boto3 there)."
+        )
+    raise TargetError(f"{stack.target.label} cannot run the deployed function {stack.function}: {reason}.{hint}")
 
 
 @contextmanager
 def deployed(stack: Stack, clients: Clients, progress: Progress) -> Iterator[Stack]:
     """init -> plan (exactly the expected resources) -> apply -> outputs; then destroy and check."""
     tf = stack.terraform
-    account_id = clients.sts.get_caller_identity()["Account"]
     with progress.phase(f"terraform init [{stack.suffix}]"):
         tf.init()
     with progress.phase(f"terraform plan [{stack.suffix}]"):
@@ -73,9 +100,15 @@ def deployed(stack: Stack, clients: Clients, progress: Progress) -> Iterator[Sta
         stack.outputs = tf.outputs()["stack"]
         progress.count("resources deployed", len(planned))
         progress.say(f"deployed {stack.suffix}: bucket {stack.bucket}, table {stack.table}, function {stack.function}")
+        check_function_runs(stack, clients)
         yield stack
     finally:
-        with progress.phase(f"terraform destroy [{stack.suffix}]"):
-            tf.destroy()
-        remaining = leftovers(stack, clients, account_id)
-        assert not remaining, f"destroy left these behind: {remaining}"
+        try:
+            if stack.outputs:
+                target = stack.target
+                workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
+        finally:
+            with progress.phase(f"terraform destroy [{stack.suffix}]"):
+                tf.destroy()
+    remaining = leftovers(stack.outputs, clients)
+    assert not remaining, f"destroy left these behind: {remaining}"

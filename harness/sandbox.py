@@ -12,67 +12,23 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import build
 
-from . import targets
-from .emulator_process import embedded_target
-from .polling import wait_until
+from . import targets, workarounds
+from .clients import client
+from .engines import start_detached, stop_detached
+from .engines.process import ServerRecord
 from .stack import ZIP, Stack
 from .targets import Target
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = ROOT / "build" / "sandbox"
-EMULATOR_STATE = STATE / "emulator"
-ENDPOINT_FILE = EMULATOR_STATE / "endpoint.json"
-
-
-def _emulator_running() -> dict[str, Any] | None:
-    if not ENDPOINT_FILE.exists():
-        return None
-    ready: dict[str, Any] = json.loads(ENDPOINT_FILE.read_text())
-    try:
-        os.kill(int(ready["pid"]), 0)
-    except (ProcessLookupError, PermissionError):
-        return None
-    return ready
-
-
-def _start_emulator() -> dict[str, Any]:
-    ready = _emulator_running()
-    if ready:
-        return ready
-    EMULATOR_STATE.mkdir(parents=True, exist_ok=True)
-    ENDPOINT_FILE.unlink(missing_ok=True)
-    with (EMULATOR_STATE / "stdout.log").open("wb") as out, (EMULATOR_STATE / "stderr.log").open("wb") as err:
-        subprocess.Popen(
-            [sys.executable, "-m", "emulator", "--state-dir", str(EMULATOR_STATE)],
-            cwd=ROOT,
-            stdout=out,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    started = wait_until(_emulator_running, bool, timeout=60, what="the embedded emulator to start")
-    assert started is not None
-    return started
-
-
-def _target(start: bool) -> Target | None:
-    name = targets.chosen()
-    if name == "localstack":
-        return targets.localstack()
-    if name == "aws":
-        return targets.aws()
-    ready = _start_emulator() if start else _emulator_running()
-    if ready is None:
-        return None
-    return embedded_target(ready)
+ENGINE_RECORD = STATE / "engine.json"  # the engine `up` started, if it started one
+TARGET_FILE = STATE / "target.json"  # where `up` deployed, for `down`
 
 
 def _stack(target: Target) -> Stack:
@@ -105,13 +61,14 @@ Or boto3 (same environment):
   print(boto3.client("dynamodb").scan(TableName="{stack.table}", ConsistentRead=True)["Items"])
   PY
 
-`make down` destroys the stack{" and stops the emulator" if target.name == "embedded" else ""}.
+`make down` destroys the stack{" and stops the engine" if ENGINE_RECORD.exists() else ""}.
 """
 
 
 def up() -> int:
-    target = _target(start=True)
-    assert target is not None
+    name = targets.chosen()
+    target = start_detached(name, STATE / name, ENGINE_RECORD)
+    TARGET_FILE.write_text(json.dumps(asdict(target), indent=2) + "\n")
     build.build_zip(build.DEFAULT_SOURCE, ZIP)
     stack = _stack(target)
     stack.terraform.init()
@@ -123,22 +80,24 @@ def up() -> int:
 
 
 def down() -> int:
-    target = _target(start=False)
     state = STATE / "stack" / "terraform.tfstate"
-    if target is not None and state.exists():
+    engine = ServerRecord.load(ENGINE_RECORD)
+    target = Target(**json.loads(TARGET_FILE.read_text())) if TARGET_FILE.exists() else None
+    if target is not None and state.exists() and (engine is not None or target.name not in ("embedded", "ministack")):
         stack = _stack(target)
         stack.terraform.init()
+        stack.outputs = stack.terraform.outputs().get("stack", {})
+        if stack.outputs:
+            workarounds.before_destroy(target.name, target.version, client(target, "s3"), stack.bucket, print)
         stack.terraform.destroy()
-        state.unlink()
-        print(f"destroyed the stack on {target.name}")
-    elif state.exists():  # the emulator is gone, and everything it held with it
-        state.unlink()
-        print("the embedded emulator was not running: its resources are gone; forgot the stack's state")
-    ready = _emulator_running()
-    if ready:
-        os.kill(int(ready["pid"]), signal.SIGTERM)
-        wait_until(_emulator_running, lambda r: r is None, timeout=30, what="the emulator to stop")
-        print("stopped the embedded emulator")
+        print(f"destroyed the stack on {target.label}")
+    elif state.exists():  # the engine is gone, and everything it held with it
+        print("the engine was not running: its resources are gone; forgot the stack's state")
+    state.unlink(missing_ok=True)
+    TARGET_FILE.unlink(missing_ok=True)
+    stopped = stop_detached(ENGINE_RECORD)
+    if stopped is not None:
+        print(f"stopped {stopped.engine} (process group {stopped.pid})")
     return 0
 
 

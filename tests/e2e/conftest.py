@@ -1,25 +1,32 @@
-"""Session fixtures: the target (embedded emulator by default), the deployed stack, clients.
+"""Session fixtures: the target (embedded engine by default), the deployed stack, clients.
 
-E2E_TARGET=embedded|localstack|aws chooses the engine; nothing else in the
-suite depends on which it is.
+E2E_TARGET=embedded|ministack|localstack|aws chooses the engine; nothing else in the
+suite depends on which it is. A test that needs a capability some engines lack says so
+with ``@pytest.mark.needs(Capability.X)`` and is skipped, naming it, where the engine
+× capability table (harness/capabilities.py) says the engine lacks it.
+
+A target that cannot be used, or a stack that cannot be deployed, stops the session
+with one message instead of failing every test with it.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 
 import build
-from harness import targets
+from harness import capabilities, targets
 from harness.clients import Clients
-from harness.emulator_process import EmulatorProcess
+from harness.engines import open_target
 from harness.lifecycle import deployed
 from harness.progress import Progress
 from harness.stack import ZIP, Stack
-from harness.targets import Target
+from harness.targets import TITLES, Target, TargetError
+from harness.terraform import TerraformFailed
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / "build" / "e2e"
@@ -28,9 +35,19 @@ PROGRESS_KEY = pytest.StashKey[Progress]()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.e2e)
+    suite = [item for item in items if Path(str(item.fspath)).is_relative_to(Path(__file__).parent)]
+    if not suite:
+        return
+    try:
+        engine = targets.chosen()
+    except TargetError as error:
+        pytest.exit(str(error), returncode=2)
+    for item in suite:
+        item.add_marker(pytest.mark.e2e)
+        for marker in item.iter_markers("needs"):
+            for capability in marker.args:
+                if not capabilities.has(engine, capability):
+                    item.add_marker(pytest.mark.skip(reason=capabilities.skip_reason(engine, capability)))
 
 
 @pytest.fixture(scope="session")
@@ -65,20 +82,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
 @pytest.fixture(scope="session")
 def target(progress: Progress) -> Iterator[Target]:
     name = targets.chosen()
-    if name == "localstack":
-        yield targets.localstack()
-        return
-    if name == "aws":
-        yield targets.aws()
-        return
-    emulator = EmulatorProcess(WORK / f"emulator-{RUN_ID}")
-    with progress.phase("start embedded emulator"):
-        started = emulator.start()
-    progress.say(f"embedded emulator at {started.endpoint} (log: {emulator.ready['log_file']})")
-    try:
-        yield started
-    finally:
-        emulator.stop()
+    state = WORK / f"{name}-{RUN_ID}"
+    with ExitStack() as running:
+        try:
+            with progress.phase(f"start or reach {TITLES[name]}"):
+                found = running.enter_context(open_target(name, state))
+        except TargetError as error:
+            pytest.exit(f"E2E_TARGET={name}: {error}", returncode=2)
+        progress.say(f"target: {found.label} at {found.endpoint or 'AWS'} (state in {state})")
+        yield found
 
 
 @pytest.fixture(scope="session")
@@ -99,5 +111,15 @@ def stack(target: Target, clients: Clients, function_zip: Path, progress: Progre
     suffix = f"e2e-{RUN_ID}"
     # With the on-failure queue, so the reliability tests can follow failed events.
     stack = Stack(target, WORK / suffix, suffix, async_invocation={"failure_queue": {}})
-    with deployed(stack, clients, progress) as ready:
+    with deploy_or_exit(stack, clients, progress) as ready:
         yield ready
+
+
+@contextmanager
+def deploy_or_exit(stack: Stack, clients: Clients, progress: Progress) -> Iterator[Stack]:
+    """``deployed``, but a stack that cannot be deployed ends the session with one message."""
+    try:
+        with deployed(stack, clients, progress) as ready:
+            yield ready
+    except (TargetError, TerraformFailed) as error:
+        pytest.exit(f"E2E_TARGET={stack.target.name}: {error}", returncode=2)

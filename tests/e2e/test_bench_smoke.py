@@ -4,37 +4,57 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bench import measure, report
 from bench.stats import summary_ms
+from harness.capabilities import Capability
+
+PREFIX = "bench-smoke/"
+BURST = 20
+LATENCY_SAMPLES = 3
 
 
-def test_bench_measurements_and_report(clients, stack, tmp_path):
-    latencies = measure.pipeline_latency(clients, stack, 3)
-    floors = measure.floor_latency(clients, 3)
-    burst = measure.burst(clients, stack, 20, threads=4)
-    handler = measure.handler_reports(clients, stack)
+@pytest.fixture(scope="module")
+def measured(clients, stack) -> dict[str, Any]:
+    latencies = measure.pipeline_latency(clients, stack, LATENCY_SAMPLES, prefix=f"{PREFIX}latency/")
+    floors = measure.floor_latency(clients, LATENCY_SAMPLES)
+    burst = measure.burst(clients, stack, BURST, prefix=f"{PREFIX}burst/", threads=4)
+    return {"latencies": latencies, "floors": floors, "burst": burst}
+
+
+def test_bench_measurements_and_report(target, clients, stack, measured, tmp_path):
+    handler = measure.handler_reports(clients, stack, PREFIX)
     results: dict[str, Any] = {
         "machine": "smoke",
         "when": "now",
-        "target": "smoke",
+        "target": target.name,
         "build": measure.build_figures(runs=2),
         "deploy": {"init_s": 1.0, "apply_s": 2.0, "floor_apply_s": 1.0, "noop_plan_s": 1.0, "destroy_s": 1.0},
-        "pipeline": summary_ms(latencies),
-        "floor": summary_ms(floors),
-        "pipeline_raw_s": latencies,
-        "floor_raw_s": floors,
-        "burst": burst,
+        "pipeline": summary_ms(measured["latencies"]),
+        "floor": summary_ms(measured["floors"]),
+        "pipeline_raw_s": measured["latencies"],
+        "floor_raw_s": measured["floors"],
+        "burst": measured["burst"],
         "handler": handler,
     }
 
     paths = report.write(results, tmp_path)
 
-    assert all(0 < s < 60 for s in latencies + floors)
-    assert (burst["lost"], burst["duplicates"]) == (0, 0)
-    assert burst["curve"][-1][1] == 20
-    assert handler["cold_starts"] >= 1
-    assert handler["invocations"] > handler["cold_starts"]
-    assert 0 < handler["peak_rss_mb"] < 128
+    assert len(measured["latencies"]) == LATENCY_SAMPLES
+    assert all(0 < s < 60 for s in measured["latencies"] + measured["floors"])
+    assert (measured["burst"]["lost"], measured["burst"]["duplicates"]) == (0, 0)
+    assert measured["burst"]["curve"][-1][1] == BURST
+    assert handler["invocations"] == LATENCY_SAMPLES + BURST  # one invocation per object, found by its key
     assert results["build"]["byte_identical"] is True
     assert "Pipeline p50 / floor p50" in paths["markdown"].read_text()
     assert all(p.stat().st_size > 0 for p in paths.values())
+
+
+@pytest.mark.needs(Capability.REPORT_LINES)
+def test_report_lines_give_the_handler_figures(clients, stack, measured):
+    handler = measure.handler_reports(clients, stack, PREFIX)
+
+    assert handler["reports"] == LATENCY_SAMPLES + BURST  # one REPORT line per invocation of this test's objects
+    assert handler["warm_duration_ms_median"] is not None
+    assert 0 < handler["peak_rss_mb"] < 128

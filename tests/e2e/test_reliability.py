@@ -1,7 +1,7 @@
 """Duplicate delivery, transient and permanent failures: nothing lost, nothing written twice.
 
-Faults are injected in the emulator's services (S3 delivery, DynamoDB), never in the
-handler, through the embedded emulator's control API; engines without one skip these.
+Faults are injected in the engine's services (S3 delivery, DynamoDB), never in the
+handler, through the embedded engine's control API; engines without one skip these.
 E2E_FAULT_OBJECTS sets the size of the duplicate-and-transient run (default 1,000, about
 90 s here; smaller for a quick local run).
 """
@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from harness.capabilities import Capability
 from harness.faults import FaultInjector
 from harness.items import by_key, exactly, items_under
 from harness.polling import wait_until
@@ -23,12 +24,12 @@ from harness.polling import wait_until
 FAULT_OBJECTS = int(os.environ.get("E2E_FAULT_OBJECTS", "1000"))
 OUTAGE_OBJECTS = 20
 
+pytestmark = pytest.mark.needs(Capability.FAULT_INJECTION, Capability.INVOCATION_STATS)
+
 
 @pytest.fixture
 def faults(target) -> Iterator[FaultInjector]:
     injector = FaultInjector(target)
-    if not injector.available:
-        pytest.skip(f"fault injection needs the embedded emulator's control API; {target.name} has none")
     injector.clear()
     try:
         yield injector

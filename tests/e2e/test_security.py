@@ -7,14 +7,12 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from harness.capabilities import Capability
 from harness.clients import client
 
 
+@pytest.mark.needs(Capability.PLAIN_HTTP_POLICY)
 def test_plain_http_is_denied_and_https_allowed(target, clients, stack):
-    if not target.enforces_bucket_policies:
-        pytest.skip(f"{target.name} does not enforce bucket policies (LocalStack's community edition)")
-    if not target.plain_http_endpoint:
-        pytest.skip(f"{target.name} has no plain-HTTP endpoint to try")
     plain = client(target, "s3", endpoint=target.plain_http_endpoint)
 
     clients.s3.put_object(Bucket=stack.bucket, Key="tls/allowed.txt", Body=b"1")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from harness.clients import Clients
-from harness.emulator_process import EmulatorProcess
+from harness.engines.embedded import EmbeddedEngine
 from harness.targets import Target
 
 TRUST = {
@@ -25,8 +25,11 @@ TRUST = {
 
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    with EmulatorProcess(tmp_path_factory.mktemp("emulator")) as target:
-        yield target
+    engine = EmbeddedEngine(tmp_path_factory.mktemp("emulator"))
+    try:
+        yield engine.start()
+    finally:
+        engine.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,112 @@
+"""A server the harness starts: its own process group, its own log, stopped by that group.
+
+An engine starts helpers of its own (the embedded engine's workers, MiniStack's function
+processes); stopping the group stops them too, so nothing is left running. The record of a
+started server (``ServerRecord``) is what a later process (``make down``) needs to stop it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ServerRecord:
+    """Enough to find a started server again: its process (group) id, log and target."""
+
+    engine: str
+    pid: int
+    log: str
+    target: dict[str, Any]
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> ServerRecord | None:
+        """The record at ``path`` if its server still runs; a stale record is removed."""
+        try:
+            record = cls(**json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+        if not group_alive(record.pid):
+            path.unlink(missing_ok=True)
+            return None
+        return record
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's group with that id: not ours
+        return False
+    return True
+
+
+def stop_group(pgid: int, *, timeout: float = 20) -> None:
+    """SIGTERM the group, wait for it to go, SIGKILL what is left."""
+    for sig, grace in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10.0)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, sig)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pgid, os.WNOHANG)  # reap our own child, if it is one
+            if not group_alive(pgid):
+                return
+            time.sleep(0.05)
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join("    " + line for line in text.splitlines()[-lines:]) or "(empty log)"
+
+
+class ServerProcess:
+    """A child server in a new session (so its group id is its pid), output to ``log``."""
+
+    def __init__(self, argv: Sequence[str], *, env: dict[str, str], cwd: Path, log: Path) -> None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self.log = log
+        with log.open("ab") as out:
+            self._process = subprocess.Popen(
+                list(argv),
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.pid = self._process.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    @property
+    def exit_code(self) -> int | None:
+        return self._process.poll()
+
+    def stop(self, timeout: float = 20) -> None:
+        stop_group(self.pid, timeout=timeout)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=5)
+
+    def tail(self, lines: int = 15) -> str:
+        return tail(self.log, lines)

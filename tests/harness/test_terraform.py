@@ -1,0 +1,84 @@
+"""The Terraform runner: every step has a deadline, and a missing provider stops the session with a remedy."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from harness.polling import wait_until
+from harness.terraform import ProviderUnavailable, TerraformFailed, TerraformRunner, TerraformTimedOut
+
+REQUIRES_AWS = """\
+terraform {
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.100.0, < 6.0.0"
+    }
+  }
+}
+"""
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def fake_terraform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `terraform` first on PATH that prints, starts a helper (as Terraform starts its provider) and hangs."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "terraform"
+    pid_file = tmp_path / "helper.pid"
+    script.write_text(f'#!/bin/sh\necho "fake terraform $1"\nsleep 300 &\necho $! > {pid_file}\nwait\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return pid_file
+
+
+def test_a_step_past_its_deadline_is_stopped_and_named(tmp_path, fake_terraform, monkeypatch):
+    monkeypatch.setenv("TF_STEP_TIMEOUT", "1")
+    runner = TerraformRunner(tmp_path, {"suffix": "x"})
+
+    with pytest.raises(TerraformTimedOut) as stopped:
+        runner.destroy()
+
+    message = str(stopped.value)
+    assert message.startswith(f"terraform destroy in {tmp_path} ran out of its 1 s deadline and was stopped")
+    assert "fake terraform destroy" in message  # what it printed before it hung
+    helper = int(fake_terraform.read_text())
+    wait_until(lambda: running(helper), lambda alive: not alive, timeout=10, what=f"the helper {helper} to go")
+
+
+def test_init_without_a_reachable_provider_says_where_to_point_terraform(tmp_path, monkeypatch):
+    (tmp_path / "main.tf").write_text(REQUIRES_AWS)
+    empty_mirror = tmp_path / "no-providers-here"
+    empty_mirror.mkdir()
+    monkeypatch.setenv("TF_PLUGIN_DIR", str(empty_mirror))
+
+    with pytest.raises(ProviderUnavailable) as unavailable:
+        TerraformRunner(tmp_path, {}).init()
+
+    message = str(unavailable.value)
+    assert message.startswith(f"terraform init in {tmp_path} could not install the hashicorp/aws provider.")
+    assert "point TF_PLUGIN_DIR at a local provider mirror" in message
+    assert "filesystem_mirror" in message
+    assert "hashicorp/aws" in message.split("Terraform said:", 1)[1]
+
+
+def test_a_failed_step_raises_with_terraforms_own_message(tmp_path):
+    (tmp_path / "main.tf").write_text('output "x" {\n  value = var.missing\n}\n')
+
+    with pytest.raises(TerraformFailed) as failed:
+        TerraformRunner(tmp_path, {}).plan()
+
+    assert str(failed.value).startswith(f"terraform plan failed in {tmp_path} (exit 1):")
+    assert "Reference to undeclared input variable" in str(failed.value)
