@@ -1,8 +1,11 @@
-"""An AWS emulator for the end-to-end suite that needs no Docker.
+"""The embedded engine: AWS on one local endpoint, with no Docker.
 
-moto's server for the APIs, a local executor that runs Lambda functions through
-AWS's runtime interface client (awslambdaric), asynchronous S3 notifications,
-and TLS so that TLS-only bucket policies behave as in AWS.
+moto's server for the APIs (served by cheroot, with keep-alive, over HTTPS and plain HTTP),
+Lambda functions run by local workers through AWS's runtime interface client
+(awslambdaric), S3 notifications delivered asynchronously in S3's shape, bucket policies
+evaluated with the request's transport, and mends where moto differs from AWS. Every reach
+into moto's internals is in ``emulator.adapter``.
+
 Run it by hand with ``python -m emulator``.
 """
 

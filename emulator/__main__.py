@@ -1,4 +1,4 @@
-"""Run the emulator until interrupted: ``python -m emulator [--state-dir DIR]``.
+"""Run the embedded engine until interrupted: ``python -m emulator [--state-dir DIR]``.
 
 When it is ready it prints one JSON line (endpoints, CA bundle, log file, pid)
 and writes the same to ``<state dir>/endpoint.json``; SIGTERM or Ctrl-C stops it
@@ -16,19 +16,23 @@ import threading
 from dataclasses import asdict
 from pathlib import Path
 
-import moto
-
+from .adapter import MotoVersionError, installed_moto
 from .engine import Emulator, EmulatorConfig
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
     parser.add_argument("--state-dir", type=Path, default=Path("build/emulator"), help="TLS files, code, log")
-    parser.add_argument("--lambda-concurrency", type=int, default=4, help="warm workers per function at most")
+    parser.add_argument(
+        "--lambda-concurrency",
+        type=int,
+        default=None,
+        help="environments per function without reserved concurrency (default: two per core, at least two)",
+    )
     parser.add_argument("--retry-delays", default="0.2,0.4", help="seconds between async retries (AWS: 60,120)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    if args.lambda_concurrency < 1:
+    if args.lambda_concurrency is not None and args.lambda_concurrency < 1:
         parser.error("--lambda-concurrency must be at least 1")
     try:
         delays = tuple(float(d) for d in args.retry_delays.split(","))
@@ -43,10 +47,16 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    endpoints = emulator.start()
     try:
-        ready = {**asdict(endpoints), "pid": os.getpid(), "version": f"on moto {moto.__version__}"}
-        (args.state_dir / "endpoint.json").write_text(json.dumps(ready, indent=2) + "\n")
+        endpoints = emulator.start()
+    except MotoVersionError as error:
+        print(f"python -m emulator: {error}", file=sys.stderr)
+        return 2
+    try:
+        ready = {**asdict(endpoints), "pid": os.getpid(), "version": f"on moto {installed_moto()}"}
+        staged = args.state_dir / "endpoint.json.tmp"
+        staged.write_text(json.dumps(ready, indent=2) + "\n")
+        staged.replace(args.state_dir / "endpoint.json")  # atomic: a reader never sees half of it
         print(json.dumps(ready), flush=True)
         stop.wait()
     finally:

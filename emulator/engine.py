@@ -1,41 +1,43 @@
-"""The embedded emulator: moto's services on one HTTPS endpoint, plus Lambda execution.
+"""The embedded engine: moto's services on one HTTPS endpoint, plus Lambda execution.
 
-One endpoint serves every service, like LocalStack's edge port: HTTPS with a
-certificate from a CA made for this run, and a second, plain-HTTP listener
-on which ``aws:SecureTransport`` is false (so TLS-only bucket policies deny
-it, as in AWS). Both bind to 127.0.0.1 on free ports.
+One endpoint serves every service, like LocalStack's edge port: HTTPS with a certificate
+from a CA made for this run, and a second, plain-HTTP listener on which
+``aws:SecureTransport`` is false (so TLS-only bucket policies deny it, as in AWS). Both bind
+to 127.0.0.1 on free ports and keep connections alive (``server.py``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
-
-from . import bucket_policy, dynamodb_validation, faults, s3_events, s3_fixes
-from .bucket_policy import request_context
+from . import adapter
+from .adapter import awslambda as moto_lambda
+from .adapter import dynamodb as moto_dynamodb
+from .adapter import s3 as moto_s3
+from .adapter.server import wsgi_app
+from .awslambda.logsink import CloudWatchSink
+from .awslambda.service import LambdaService
+from .awslambda.workers import WorkerPool
 from .control_api import ControlApi
-from .lambda_service import CloudWatchSink, LambdaService
-from .tls import TlsFiles, make_tls_files
-from .workers import WorkerPool
+from .faults import Faults
+from .request import current_context
+from .s3 import bucket_policy, events
+from .s3.facts import BucketFacts
+from .server import Listener
+from .tls import make_tls_files
 
 log = logging.getLogger(__name__)
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 @dataclass(frozen=True)
 class EmulatorConfig:
     state_dir: Path
     host: str = "127.0.0.1"
-    lambda_concurrency: int = 4  # warm workers per function at most
+    lambda_concurrency: int | None = None  # per function without a reservation; None: sized for the machine
     retry_delays: tuple[float, ...] = (0.2, 0.4)
     verbose: bool = False
 
@@ -48,26 +50,22 @@ class Endpoints:
     log_file: str
 
 
-class _TransportAware:
-    """Tells the bucket-policy evaluator which listener a request came in on."""
-
-    def __init__(self, app: WsgiApp, *, secure: bool) -> None:
-        self._app = app
-        self._secure = secure
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        with request_context(secure=self._secure, source_ip=str(environ.get("REMOTE_ADDR", ""))):
-            return list(self._app(environ, start_response))
+def _refused_destinations(bucket: BucketFacts, function_arns: list[str]) -> list[str]:
+    """The functions S3 may not invoke for ``bucket``: their policy lacks the permission."""
+    return [
+        arn
+        for arn in function_arns
+        if not events.s3_may_invoke(moto_lambda.resource_policy(bucket.account_id, arn.split(":")[3], arn), bucket)
+    ]
 
 
 class Emulator:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
-        self._servers: list[Any] = []
-        self._threads: list[threading.Thread] = []
+        self._listeners: list[Listener] = []
         self._service: LambdaService | None = None
         self._pool: WorkerPool | None = None
-        self.faults = faults.Faults()
+        self.faults = Faults()
         self.endpoints: Endpoints | None = None
 
     def _configure_logging(self) -> Path:
@@ -77,78 +75,64 @@ class Emulator:
         root = logging.getLogger()
         root.addHandler(handler)
         root.setLevel(logging.INFO)
-        logging.getLogger("werkzeug").setLevel(logging.INFO if self.config.verbose else logging.WARNING)
+        quiet = logging.INFO if self.config.verbose else logging.WARNING
+        for noisy in ("werkzeug", "cheroot"):
+            logging.getLogger(noisy).setLevel(quiet)
         return log_file
 
     def start(self) -> Endpoints:
+        moto_version = adapter.check_moto_version()
         state = self.config.state_dir
         state.mkdir(parents=True, exist_ok=True)
         log_file = self._configure_logging()
         # Before moto builds its IAM backend: the managed policies exist in AWS too.
         os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
-        tls: TlsFiles = make_tls_files(state / "tls")
-        moto_app = DomainDispatcherApplication(create_backend_app)
-        app = ControlApi(moto_app, self.faults, self._stats)
-        https = make_server(
-            self.config.host,
-            0,
-            _TransportAware(app, secure=True),
-            threaded=True,
-            request_handler=MotoRequestHandler,
-            ssl_context=tls.server_context(),
-        )
-        http = make_server(
-            self.config.host, 0, _TransportAware(app, secure=False), threaded=True, request_handler=MotoRequestHandler
-        )
-        https_url = f"https://{self.config.host}:{https.server_port}"
-        http_url = f"http://{self.config.host}:{http.server_port}"
+        tls = make_tls_files(state / "tls")
+        app = ControlApi(wsgi_app(), self.faults, self._stats)
+        https = Listener(app, self.config.host, tls)
+        http = Listener(app, self.config.host)
+        self._listeners = [https, http]
 
         sink = CloudWatchSink()
         self._pool = WorkerPool(
-            state / "code",
-            https_url,
-            str(tls.ca_bundle),
-            lambda spec: sink.for_function(spec.arn.split(":")[4], spec),
-            max_per_function=self.config.lambda_concurrency,
+            state / "code", https.url, str(tls.ca_bundle), sink.write, concurrency=self.config.lambda_concurrency
         )
-        self._service = LambdaService(
-            self._pool,
-            self.faults,
-            retry_delays=self.config.retry_delays,
-            async_concurrency=self.config.lambda_concurrency,
-        )
+        self._service = LambdaService(self._pool, self.faults, retry_delays=self.config.retry_delays)
         self._service.install()
-        bucket_policy.install()
-        s3_events.install(self._service.deliver)
-        s3_fixes.install()
-        dynamodb_validation.install()
-        faults.install(self.faults)
+        moto_s3.route_lambda_notifications(events.s3_event, self._service.deliver)
+        moto_s3.evaluate_bucket_policies(
+            lambda policy, action, resource: bucket_policy.evaluate(policy, action, resource, current_context())
+        )
+        moto_s3.guard_notification_configuration(_refused_destinations)
+        moto_dynamodb.before_put_item(self.faults.check_put_item)
+        adapter.install_mends()
 
-        for server in (https, http):
-            thread = threading.Thread(target=server.serve_forever, name=f"moto-{server.server_port}", daemon=True)
-            thread.start()
-            self._servers.append(server)
-            self._threads.append(thread)
-        self.endpoints = Endpoints(https_url, http_url, str(tls.ca_bundle), str(log_file))
-        log.info("emulator up: %s (TLS), %s (plain HTTP), CA %s", https_url, http_url, tls.ca_bundle)
+        for listener in self._listeners:
+            listener.start()
+        self.endpoints = Endpoints(https.url, http.url, str(tls.ca_bundle), str(log_file))
+        log.info(
+            "engine up on moto %s: %s (TLS), %s (plain HTTP), CA %s; %d environments per function",
+            moto_version,
+            https.url,
+            http.url,
+            tls.ca_bundle,
+            self._pool.concurrency,
+        )
         return self.endpoints
 
     def _stats(self) -> dict[str, Any]:
         if self._service is None:
             return {}
-        return {**self._service.stats, "pending_async": self._service.pending}
+        return {**self._service.snapshot(), "tls_connections": self._listeners[0].tls_connections}
 
     def stop(self) -> None:
-        for server in self._servers:
-            server.shutdown()
-            server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
+        for listener in self._listeners:
+            listener.stop()
         if self._service is not None:
             self._service.close()
         if self._pool is not None:
             self._pool.close()
-        self._servers.clear()
-        self._threads.clear()
-        log.info("emulator stopped")
+        self._listeners.clear()
+        adapter.restore_all()
+        log.info("engine stopped")

@@ -19,24 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.core.exceptions import JsonRESTError
-from moto.dynamodb.responses import DynamoHandler
-
-_PREFIX = "com.amazonaws.dynamodb.v20120810#"
-
-
-class InjectedServerError(JsonRESTError):
-    code = 500
-
-    def __init__(self) -> None:
-        super().__init__(_PREFIX + "InternalServerError", "Internal server error (injected fault)")
-
-
-class InjectedUnavailable(JsonRESTError):
-    def __init__(self, table: str) -> None:
-        super().__init__(
-            _PREFIX + "ResourceNotFoundException", f"Requested resource not found: {table} (injected fault)"
-        )
+from .adapter.dynamodb import DynamoDBError
 
 
 class FaultSpecError(ValueError):
@@ -91,17 +74,9 @@ class Faults:
         with self._lock:
             if table in self.unavailable_tables:
                 self.injected["unavailable"] += 1
-                raise InjectedUnavailable(table)
+                raise DynamoDBError(
+                    "ResourceNotFoundException", f"Requested resource not found: {table} (injected fault)"
+                )
             if self.put_item_failure_rate and self._rng.random() < self.put_item_failure_rate:
                 self.injected["put_item_errors"] += 1
-                raise InjectedServerError
-
-
-def install(faults: Faults) -> None:
-    original = DynamoHandler.put_item
-
-    def put_item(self: DynamoHandler) -> Any:
-        faults.check_put_item(str(self.body.get("TableName", "")))
-        return original(self)
-
-    DynamoHandler.put_item = put_item  # type: ignore[method-assign]
+                raise DynamoDBError("InternalServerError", "Internal server error (injected fault)", 500)

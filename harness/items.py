@@ -42,14 +42,15 @@ def wait_for_items(
     """Poll until every key in ``keys`` has an item; return all items under ``prefix`` by key."""
     wanted = set(keys)
 
-    def missing(grouped: dict[str, list[dict[str, Any]]]) -> bool:
+    def all_there(grouped: dict[str, list[dict[str, Any]]]) -> bool:
         return wanted <= grouped.keys()
 
     return wait_until(
         lambda: by_key(items_under(dynamodb, table, prefix)),
-        missing,
+        all_there,
         timeout=timeout,
         what=f"{len(wanted)} log item(s) under {prefix!r}",
+        describe=lambda grouped: f"items for {len(grouped)} keys; missing {sorted(wanted - grouped.keys())!r:.400}",
     )
 
 

@@ -21,8 +21,10 @@ def wait_until(
     what: str,
     interval: float = 0.05,
     max_interval: float = 1.0,
+    describe: Callable[[T], str] | None = None,
 ) -> T:
-    """Call ``probe`` until ``done(result)``; return that result, or fail at the deadline."""
+    """Call ``probe`` until ``done(result)``; return that result, or fail at the deadline
+    saying what was last seen (``describe(result)``, or the start of its repr)."""
     deadline = time.monotonic() + timeout
     pause = interval
     while True:
@@ -30,7 +32,8 @@ def wait_until(
         if done(result):
             return result
         if time.monotonic() >= deadline:
-            raise DeadlineExceeded(f"timed out after {timeout:.0f} s waiting for {what}; last seen: {result!r:.500}")
+            seen = describe(result) if describe else f"{result!r:.500}"
+            raise DeadlineExceeded(f"timed out after {timeout:.0f} s waiting for {what}; last seen: {seen}")
         time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
         pause = min(pause * 1.5, max_interval)
 

@@ -8,6 +8,7 @@ import textwrap
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import pytest
 
 from harness.clients import Clients
 from harness.engines.embedded import EmbeddedEngine
+from harness.faults import FaultInjector
+from harness.polling import wait_until
 from harness.targets import Target
 
 TRUST = {
@@ -23,9 +26,9 @@ TRUST = {
 }
 
 
-@pytest.fixture(scope="session")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    engine = EmbeddedEngine(tmp_path_factory.mktemp("emulator"))
+@contextmanager
+def running_engine(state: Path, *args: str) -> Iterator[Target]:
+    engine = EmbeddedEngine(state, args)
     try:
         yield engine.start()
     finally:
@@ -33,13 +36,14 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
 
 
 @pytest.fixture(scope="session")
-def aws(emulator: Target) -> Clients:
-    return Clients.for_target(emulator)
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    with running_engine(tmp_path_factory.mktemp("emulator")) as target:
+        yield target
 
 
 @pytest.fixture(scope="session")
-def role_arn(aws: Clients) -> str:
-    return str(aws.iam.create_role(RoleName="emulator-test", AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"])
+def aws(emulator: Target) -> Clients:
+    return Clients.for_target(emulator)
 
 
 def zip_of(source: str) -> bytes:
@@ -49,31 +53,61 @@ def zip_of(source: str) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def make_function(aws: Clients, role_arn: str) -> Callable[..., str]:
-    """Create a function from handler source; returns its name. Its log group is created too."""
+def function_maker(aws: Clients) -> Callable[..., str]:
+    """Create a function from handler source (with its role and log group); returns its name."""
+    role = aws.iam.create_role(RoleName=f"role-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=json.dumps(TRUST))
 
-    def create(source: str, *, timeout: int = 10, env: dict[str, str] | None = None) -> str:
+    def create(
+        source: str, *, timeout: int = 10, env: dict[str, str] | None = None, reserved: int | None = None
+    ) -> str:
         name = f"fn-{uuid.uuid4().hex[:10]}"
         aws.logs.create_log_group(logGroupName=f"/aws/lambda/{name}")
         aws.lambda_.create_function(
             FunctionName=name,
             Runtime="python3.13",
-            Role=role_arn,
+            Role=role["Role"]["Arn"],
             Handler="index.lambda_handler",
             Code={"ZipFile": zip_of(source)},
             Timeout=timeout,
             Environment={"Variables": env or {}},
         )
+        if reserved is not None:
+            aws.lambda_.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
         return name
 
     return create
+
+
+@pytest.fixture(scope="session")
+def make_function(aws: Clients) -> Callable[..., str]:
+    return function_maker(aws)
+
+
+@pytest.fixture(scope="module")
+def slow_retry_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clients]:
+    """An engine of its own whose asynchronous retries wait 5 s, long enough to watch one wait."""
+    with running_engine(tmp_path_factory.mktemp("slow-retries"), "--retry-delays", "5") as target:
+        yield Clients.for_target(target)
+
+
+@pytest.fixture(scope="module")
+def make_slow_retry_function(slow_retry_engine: Clients) -> Callable[..., str]:
+    return function_maker(slow_retry_engine)
 
 
 def invoke(aws: Clients, name: str, payload: Any = None) -> tuple[str | None, Any]:
     """Synchronous invoke: (FunctionError or None, decoded payload)."""
     response = aws.lambda_.invoke(FunctionName=name, Payload=json.dumps(payload or {}).encode())
     return response.get("FunctionError"), json.loads(response["Payload"].read() or b"null")
+
+
+def stats(emulator: Target) -> dict[str, Any]:
+    return FaultInjector(emulator).stats()
+
+
+def quiet(emulator: Target) -> dict[str, Any]:
+    """The engine's counters once no asynchronous event is queued, running or waiting for a retry."""
+    return wait_until(lambda: stats(emulator), lambda s: s["pending_async"] == 0, timeout=30, what="a quiet engine")
 
 
 def lines_of(path: Path) -> list[str]:

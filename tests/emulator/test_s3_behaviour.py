@@ -124,3 +124,13 @@ def test_put_returns_before_the_function_runs(aws, bucket, make_function, tmp_pa
     assert record["s3"]["object"]["key"] == "dir/a+file%2Bplus.txt"
     assert record["s3"]["object"]["size"] == 5
     assert record["s3"]["object"]["sequencer"]
+
+
+@pytest.mark.parametrize("key", ["percent%20literal.txt", "a b+c/caf\u00e9 %2F.txt", "encoded%2Fslash"])
+def test_keys_arrive_as_they_were_sent(aws, bucket, key):
+    aws.s3.put_object(Bucket=bucket, Key=key, Body=b"1")
+
+    listed = [o["Key"] for o in aws.s3.list_objects_v2(Bucket=bucket)["Contents"]]
+
+    assert listed == [key]  # decoded once, not twice
+    assert aws.s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"1"

@@ -10,40 +10,15 @@ statements naming them are left out, as moto does.
 
 from __future__ import annotations
 
-import contextvars
 import fnmatch
 import ipaddress
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from types import MappingProxyType
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
-from moto.iam.access_control import PermissionResult
-from moto.s3.models import FakeBucket
-
 log = logging.getLogger(__name__)
-
-# Outside any request (e.g. an internal call) the context is that of a TLS request.
-_OUTSIDE_REQUESTS: Mapping[str, str] = MappingProxyType({"aws:securetransport": "true"})
-_request_context: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
-    "request_context", default=_OUTSIDE_REQUESTS
-)
-
-
-@contextmanager
-def request_context(*, secure: bool, source_ip: str) -> Iterator[None]:
-    """Condition keys (lower-cased) of the request being served on this thread."""
-    token = _request_context.set({"aws:securetransport": "true" if secure else "false", "aws:sourceip": source_ip})
-    try:
-        yield
-    finally:
-        _request_context.reset(token)
-
-
-def current_context() -> Mapping[str, str]:
-    return _request_context.get()
 
 
 def _as_list(value: Any) -> list[str]:
@@ -126,27 +101,19 @@ def statement_applies(statement: Mapping[str, Any], action: str, resource: str, 
     )
 
 
+@lru_cache(maxsize=256)
+def _statements(policy_json: str) -> tuple[Mapping[str, Any], ...]:
+    """A policy's statements, parsed once per policy text (every object request consults it)."""
+    statements = json.loads(policy_json).get("Statement", [])
+    return tuple([statements] if isinstance(statements, Mapping) else statements)
+
+
 def evaluate(policy_json: str, action: str, resource: str, context: Mapping[str, str]) -> str:
     """'DENIED', 'PERMITTED' or 'NEUTRAL' (no statement applies), as S3 combines them."""
-    statements = json.loads(policy_json).get("Statement", [])
-    if isinstance(statements, Mapping):
-        statements = [statements]
     decision = "NEUTRAL"
-    for statement in statements:
+    for statement in _statements(policy_json):
         if statement_applies(statement, action, resource, context):
             if statement.get("Effect") == "Deny":
                 return "DENIED"
             decision = "PERMITTED"
     return decision
-
-
-def install() -> None:
-    """Make moto's buckets evaluate their policies with the request's context."""
-
-    def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
-        if self.policy is None:
-            return PermissionResult.NEUTRAL
-        decision = evaluate(self.policy.decode(), action, resource, current_context())
-        return PermissionResult[decision]
-
-    FakeBucket.get_permission = get_permission  # type: ignore[method-assign]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RUNTIMES_DIR = Path(__file__).resolve().parents[1] / ".runtimes"
+DEFAULT_RUNTIMES_DIR = Path(__file__).resolve().parents[2] / ".runtimes"
 
 
 @dataclass(frozen=True)

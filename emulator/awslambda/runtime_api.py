@@ -122,6 +122,7 @@ class RuntimeApi:
         self._lock = threading.Lock()
         self.init_error: bytes | None = None
         self.first_poll: float | None = None
+        self.polled = threading.Event()  # the runtime has asked for work: its init is over
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, name="runtime-api", daemon=True)
@@ -146,6 +147,7 @@ class RuntimeApi:
     def next_invocation(self) -> Invocation | None:
         if self.first_poll is None:  # the runtime has imported the handler: init is over
             self.first_poll = time.monotonic()
+            self.polled.set()
         invocation = self._pending.get()
         with self._lock:
             self._in_flight = invocation

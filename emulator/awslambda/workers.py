@@ -1,10 +1,14 @@
 """Execution environments: one OS process per warm worker, run by awslambdaric.
 
-A worker is a Python process running ``python -m awslambdaric <handler>`` in
-the function's unpacked code, talking to its own ``RuntimeApi``. Workers are
-kept warm per function and code hash, as Lambda keeps containers, and more are
-started under load up to a concurrency cap. A worker that exceeds the
-function's timeout is killed, as Lambda does.
+A worker is a Python process running ``python -m awslambdaric <handler>`` in the function's
+unpacked code, talking to its own ``RuntimeApi``. Workers are kept warm per function and
+fingerprint (code and configuration), as Lambda keeps environments; one is started as soon
+as a function is created or changed (``prewarm``), more under load up to the function's
+concurrency. A worker that exceeds the function's timeout is killed, as Lambda does.
+
+The function's output is read from its stdout without a thread of its own: drained while the
+invocation runs (so a chatty handler never blocks on a full pipe) and once more when it ends,
+then written with START, END and REPORT as one batch, in that order.
 """
 
 from __future__ import annotations
@@ -22,40 +26,29 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO
 
 from .runtime_api import Invocation, RuntimeApi, error_payload
 from .runtimes import announce, python_for
+from .spec import FunctionSpec
 
 log = logging.getLogger(__name__)
 
-# (log stream name, lines) -> written to the function's log group
-LogSink = Callable[[str, list[str]], None]
+INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase
+_POLL_S = 0.02
+
+# (spec, log stream, lines) -> written to the function's log group
+LogSink = Callable[[FunctionSpec, str, list[str]], None]
 
 
-@dataclass(frozen=True)
-class FunctionSpec:
-    """What an execution environment needs to know of a function."""
+class ConcurrencyExhausted(RuntimeError):
+    """Every execution environment the function may have is busy (or it may have none)."""
 
-    name: str
-    arn: str
-    handler: str
-    runtime: str
-    timeout_s: float
-    memory_mb: int
-    region: str
-    code: bytes
-    code_sha256: str
-    environment: dict[str, str] = field(default_factory=dict)
-    log_group: str = ""
-    concurrency_limit: int | None = None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.arn, self.code_sha256)
+    def __init__(self, spec: FunctionSpec, limit: int) -> None:
+        super().__init__(f"{spec.name}: all {limit} concurrent executions are in use")
+        self.limit = limit
 
 
 @dataclass
@@ -96,8 +89,7 @@ class Worker:
         self._api = RuntimeApi()
         self._api.start()
         self.log_stream = f"{datetime.now(timezone.utc):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
-        self._tail: list[str] = []
-        self._tail_lock = threading.Lock()
+        self._partial = b""
         python = python_for(spec.runtime)
         announce(spec.runtime, python)
         env = {
@@ -135,32 +127,54 @@ class Worker:
             stderr=subprocess.STDOUT,
         )
         assert self._process.stdout is not None
-        self._reader = threading.Thread(target=self._read_output, args=(self._process.stdout,), daemon=True)
-        self._reader.start()
+        self._stdout = self._process.stdout.fileno()
+        os.set_blocking(self._stdout, False)
 
-    def _read_output(self, stream: IO[bytes]) -> None:
-        for raw in stream:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            with self._tail_lock:
-                self._tail.append(line)
-            self._sink(self.log_stream, [line])
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     @property
     def alive(self) -> bool:
         return self._process.poll() is None
+
+    def wait_ready(self, timeout: float = INIT_TIMEOUT_S) -> bool:
+        """Until the runtime has imported the handler and asks for work (init done); False if it died or hung."""
+        deadline = time.monotonic() + timeout
+        while not self._api.polled.wait(_POLL_S):
+            if not self.alive or time.monotonic() >= deadline:
+                return False
+        return True
+
+    def _drain(self, *, final: bool = False) -> list[str]:
+        """Whole lines the function has written so far (and, when ``final``, a last unterminated one)."""
+        chunks = [self._partial]
+        while True:
+            try:
+                chunk = os.read(self._stdout, 65536)
+            except (BlockingIOError, OSError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        *lines, self._partial = b"".join(chunks).split(b"\n")
+        if final and self._partial:
+            lines.append(self._partial)
+            self._partial = b""
+        return [line.decode("utf-8", "replace") for line in lines]
 
     def invoke(self, payload: bytes, request_id: str) -> InvocationResult:
         cold = self.invocations == 0
         self.invocations += 1
         timeout = self.spec.timeout_s
         invocation = Invocation(request_id, payload, self.spec.arn, RuntimeApi.deadline_ms(timeout))
-        with self._tail_lock:
-            self._tail = []
-        self._sink(self.log_stream, [f"START RequestId: {request_id} Version: $LATEST"])
+        before = self._drain(final=True)  # init output, or what ran after the last invocation returned
+        output: list[str] = []
         started = time.monotonic()
         self._api.submit(invocation)
         deadline = started + timeout
-        while not invocation.done.wait(0.02):
+        while not invocation.done.wait(_POLL_S):
+            output += self._drain()
             if not self.alive:
                 if self._api.init_error is not None:
                     invocation.resolve(self._api.init_error, "Runtime.InitError")
@@ -173,9 +187,10 @@ class Worker:
             elif time.monotonic() >= deadline:
                 self.kill()
                 message = f"Task timed out after {timeout:.2f} seconds"
-                self._sink(self.log_stream, [f"{datetime.now(timezone.utc).isoformat()} {request_id} {message}"])
+                output.append(f"{datetime.now(timezone.utc).isoformat()} {request_id} {message}")
                 invocation.resolve(error_payload("Sandbox.Timedout", message), "Sandbox.Timedout")
         duration_ms = (time.monotonic() - started) * 1000
+        output += self._drain(final=True)
         report = (
             f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
             f"Billed Duration: {max(1, math.ceil(duration_ms))} ms\tMemory Size: {self.spec.memory_mb} MB\t"
@@ -183,10 +198,18 @@ class Worker:
         )
         if cold and self._api.first_poll is not None:
             report += f"\tInit Duration: {(self._api.first_poll - self.started) * 1000:.2f} ms"
-        self._sink(self.log_stream, [f"END RequestId: {request_id}", report])
-        with self._tail_lock:
-            tail = list(self._tail)
-        return InvocationResult(request_id, invocation.response, invocation.error_type, duration_ms, tail, cold)
+        self._sink(
+            self.spec,
+            self.log_stream,
+            [
+                *before,
+                f"START RequestId: {request_id} Version: $LATEST",
+                *output,
+                f"END RequestId: {request_id}",
+                report,
+            ],
+        )
+        return InvocationResult(request_id, invocation.response, invocation.error_type, duration_ms, output, cold)
 
     def peak_rss_mb(self) -> int:
         """The process's peak resident memory (VmHWM), as Lambda's Max Memory Used; 0 once it is gone."""
@@ -211,38 +234,49 @@ class Worker:
                 self._process.kill()
                 self._process.wait(timeout=10)
         self._api.stop()
-        self._reader.join(timeout=2)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+def default_concurrency() -> int:
+    """Per-function concurrency without a reservation: two environments per core, at least two.
+
+    More would only queue on the cores (each invocation is CPU work here, not I/O), and each
+    environment is a Python process of its own.
+    """
+    return max(2, 2 * (os.cpu_count() or 1))
 
 
 class WorkerPool:
-    """Warm workers per (function, code hash), at most ``max_per_function`` at once."""
+    """Warm workers per (function, fingerprint), at most the function's concurrency at once."""
 
     def __init__(
         self,
         code_root: Path,
         endpoint: str,
         ca_bundle: str,
-        sink_for: Callable[[FunctionSpec], LogSink],
-        max_per_function: int,
+        sink: LogSink,
+        concurrency: int | None = None,
     ) -> None:
         self._code_root = code_root
         self._endpoint = endpoint
         self._ca_bundle = ca_bundle
-        self._sink_for = sink_for
-        self._max = max_per_function
+        self._sink = sink
+        self.concurrency = concurrency or default_concurrency()
         self._idle: dict[tuple[str, str], list[Worker]] = {}
         self._busy: dict[tuple[str, str], int] = {}
         self._all: set[Worker] = set()
         self._changed = threading.Condition()
         self._closed = False
+        self.counts = {"cold_starts": 0, "prewarmed": 0}
 
-    def _limit(self, spec: FunctionSpec) -> int:
-        if spec.concurrency_limit is not None:
-            return max(0, min(self._max, spec.concurrency_limit))
-        return self._max
+    def limit(self, spec: FunctionSpec) -> int:
+        if spec.reserved_concurrency is not None:
+            return max(0, spec.reserved_concurrency)
+        return self.concurrency
 
     def _retire_stale(self, spec: FunctionSpec) -> list[Worker]:
-        """Idle workers of older code of this function: no longer wanted."""
+        """Under the lock: idle workers of this function's older code or configuration, no longer wanted."""
         stale: list[Worker] = []
         for key in [k for k in self._idle if k[0] == spec.arn and k != spec.key]:
             stale.extend(self._idle.pop(key))
@@ -250,11 +284,11 @@ class WorkerPool:
             self._all.discard(worker)
         return stale
 
-    def _claim(self, spec: FunctionSpec, limit: int, dead: list[Worker]) -> Worker | None:
+    def _claim(self, spec: FunctionSpec, limit: int, dead: list[Worker], *, block: bool) -> Worker | None:
         """Under the lock: an idle worker, or None with a slot reserved for a new one."""
         while True:
             if self._closed:
-                raise RuntimeError("the emulator is shutting down")
+                raise RuntimeError("the engine is shutting down")
             idle = self._idle.get(spec.key, [])
             while idle:
                 worker = idle.pop()
@@ -266,29 +300,37 @@ class WorkerPool:
             if self._busy.get(spec.key, 0) < limit:
                 self._busy[spec.key] = self._busy.get(spec.key, 0) + 1
                 return None
+            if not block:
+                raise ConcurrencyExhausted(spec, limit)
             self._changed.wait()
 
-    def acquire(self, spec: FunctionSpec) -> Worker:
-        limit = self._limit(spec)
-        if limit == 0:
-            raise RuntimeError(f"function {spec.name} has reserved concurrency 0: it cannot run")
-        with self._changed:
-            unwanted = self._retire_stale(spec)
-            worker = self._claim(spec, limit, unwanted)
-        for old in unwanted:
-            old.stop()
-        if worker is not None:
-            return worker
+    def _start(self, spec: FunctionSpec) -> Worker:
+        """A new worker for a slot already reserved; the slot is given back if it cannot start."""
         try:
-            fresh = Worker(spec, unpack(spec, self._code_root), self._endpoint, self._ca_bundle, self._sink_for(spec))
+            worker = Worker(spec, unpack(spec, self._code_root), self._endpoint, self._ca_bundle, self._sink)
         except BaseException:
             with self._changed:
                 self._busy[spec.key] -= 1
                 self._changed.notify_all()
             raise
         with self._changed:
-            self._all.add(fresh)
-        return fresh
+            self._all.add(worker)
+        return worker
+
+    def acquire(self, spec: FunctionSpec, *, block: bool = True) -> Worker:
+        limit = self.limit(spec)
+        if limit == 0:
+            raise ConcurrencyExhausted(spec, 0)
+        with self._changed:
+            unwanted = self._retire_stale(spec)
+            worker = self._claim(spec, limit, unwanted, block=block)
+        for old in unwanted:
+            old.stop()
+        if worker is not None:
+            return worker
+        with self._changed:
+            self.counts["cold_starts"] += 1
+        return self._start(spec)
 
     def release(self, worker: Worker) -> None:
         key = worker.spec.key
@@ -303,12 +345,42 @@ class WorkerPool:
         if discard:
             worker.stop()
 
+    def prewarm(self, spec: FunctionSpec) -> Worker | None:
+        """Start one environment for the function's current code and configuration, unless one exists.
+
+        Called when a function is created or changed, so the first event meets no cold start.
+        """
+        if self.limit(spec) == 0:
+            return None
+        with self._changed:
+            unwanted = self._retire_stale(spec)
+            exists = bool(self._idle.get(spec.key)) or self._busy.get(spec.key, 0) > 0
+            if not exists:
+                self._busy[spec.key] = self._busy.get(spec.key, 0) + 1
+        for old in unwanted:
+            old.stop()
+        if exists:
+            return None
+        worker = self._start(spec)
+        if worker.wait_ready():
+            with self._changed:
+                self.counts["prewarmed"] += 1
+        else:
+            log.warning("%s: the environment started for it did not finish init; the first event will retry", spec.name)
+        self.release(worker)
+        return worker
+
     def invoke(self, spec: FunctionSpec, payload: bytes, request_id: str | None = None) -> InvocationResult:
         worker = self.acquire(spec)
         try:
             return worker.invoke(payload, request_id or str(uuid.uuid4()))
         finally:
             self.release(worker)
+
+    @property
+    def size(self) -> int:
+        with self._changed:
+            return len(self._all)
 
     def close(self) -> None:
         with self._changed:

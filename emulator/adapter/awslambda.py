@@ -1,0 +1,142 @@
+"""moto's Lambda: where the engine takes over Invoke, hears of changed functions, and reads a function."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from moto.awslambda.models import LambdaBackend, LambdaFunction
+from moto.awslambda.utils import get_backend
+
+from ..awslambda.spec import AsyncConfig, FunctionSpec
+from .seams import Seam, replace
+
+SEAMS = (
+    Seam(
+        "moto.awslambda.models.LambdaFunction.invoke",
+        "patched",
+        ("self", "body", "request_headers", "response_headers"),
+        "run the function in the engine's workers (moto's own invoke needs Docker)",
+    ),
+    Seam(
+        "moto.awslambda.models.LambdaBackend.create_function",
+        "wrapped",
+        ("self", "spec"),
+        "start a warm worker when a function is created",
+    ),
+    Seam(
+        "moto.awslambda.models.LambdaBackend.update_function_code",
+        "wrapped",
+        ("self", "function_name", "qualifier", "body"),
+        "replace the warm worker when the code changes",
+    ),
+    Seam(
+        "moto.awslambda.models.LambdaBackend.update_function_configuration",
+        "wrapped",
+        ("self", "function_name", "qualifier", "body"),
+        "replace the warm worker when the configuration changes",
+    ),
+    Seam(
+        "moto.awslambda.models.LambdaBackend.get_function",
+        "called",
+        ("self", "function_name_or_arn", "qualifier"),
+        "find the function an S3 notification names",
+    ),
+    Seam(
+        "moto.awslambda.models.LambdaBackend.get_policy",
+        "called",
+        ("self", "function_name", "qualifier"),
+        "read the resource policy S3 needs to invoke the function",
+    ),
+    Seam("moto.awslambda.utils.get_backend", "called", ("account_id", "region"), "reach a region's functions"),
+)
+
+# (function, payload, request headers, response headers) -> response payload
+InvokeHandler = Callable[[FunctionSpec, bytes, Mapping[str, str], dict[str, str]], bytes]
+
+
+def spec_of(fn: Any) -> FunctionSpec:
+    """The function as it is now (moto's LambdaFunction), for an execution environment."""
+    reserved = fn.reserved_concurrency
+    return FunctionSpec(
+        name=fn.function_name,
+        arn=fn.function_arn,
+        account_id=fn.account_id,
+        region=fn.region,
+        handler=fn.handler,
+        runtime=fn.run_time,
+        timeout_s=float(fn.timeout),
+        memory_mb=int(fn.memory_size),
+        code=fn.code_bytes,
+        code_sha256=fn.code_sha_256,
+        role=fn.role,
+        environment={str(k): str(v) for k, v in (fn.environment_vars or {}).items()},
+        log_group=fn.logs_group_name,
+        reserved_concurrency=None if reserved in (None, "", -1, "-1") else int(reserved),
+    )
+
+
+def async_config(fn: Any) -> AsyncConfig:
+    """The function's event invoke config as last put (moto appends each put; the newest one counts)."""
+    configs = getattr(fn, "event_invoke_config", None) or []
+    if not configs:
+        return AsyncConfig()
+    config = dict(configs[-1].config)
+    return AsyncConfig(
+        maximum_retry_attempts=int(config.get("MaximumRetryAttempts", 2)),
+        maximum_event_age_s=float(config.get("MaximumEventAgeInSeconds", 21600)),
+        on_failure=config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"),
+    )
+
+
+def current(account_id: str, region: str, name_or_arn: str) -> tuple[FunctionSpec, AsyncConfig] | None:
+    """The function and its event invoke config as they are now; None when there is no such function."""
+    try:
+        fn = get_backend(account_id, region).get_function(name_or_arn)
+    except Exception:  # moto raises its own not-found errors
+        return None
+    return spec_of(fn), async_config(fn)
+
+
+def resource_policy(account_id: str, region: str, function_arn: str) -> dict[str, Any] | None:
+    """The function's resource policy document, or None without one."""
+    try:
+        wire = get_backend(account_id, region).get_policy(function_arn)
+    except Exception:  # no such function, or no policy at all
+        return None
+    policy: dict[str, Any] = json.loads(json.loads(wire)["Policy"])
+    return policy
+
+
+def take_over_invoke(handler: InvokeHandler) -> None:
+    """Every Invoke (the API's, and moto's own for notifications) goes to ``handler``."""
+
+    def invoke(self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any) -> bytes:
+        payload = (body or "{}").encode() if isinstance(body, str) else bytes(body or b"{}")
+        return handler(spec_of(self), payload, request_headers, response_headers)
+
+    replace(LambdaFunction, "invoke", invoke)
+
+
+def on_change(callback: Callable[[FunctionSpec], None]) -> None:
+    """``callback(function)`` after a function is created, or its code or configuration is updated."""
+    create = LambdaBackend.create_function
+
+    def create_function(self: LambdaBackend, spec: dict[str, Any]) -> Any:
+        fn = create(self, spec)
+        callback(spec_of(self.get_function(fn.function_arn)))
+        return fn
+
+    replace(LambdaBackend, "create_function", create_function)
+    for name in ("update_function_code", "update_function_configuration"):
+        replace(LambdaBackend, name, _after_update(getattr(LambdaBackend, name), callback))
+
+
+def _after_update(original: Any, callback: Callable[[FunctionSpec], None]) -> Any:
+    def updated(self: LambdaBackend, function_name: str, qualifier: str, body: Any) -> Any:
+        result = original(self, function_name, qualifier, body)
+        callback(spec_of(self.get_function(function_name)))
+        return result
+
+    return updated

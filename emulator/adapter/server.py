@@ -1,0 +1,41 @@
+"""moto's server: the WSGI application that answers every service on one endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+from .seams import Seam
+
+SEAMS = (
+    Seam(
+        "moto.moto_server.werkzeug_app.DomainDispatcherApplication",
+        "called",
+        ("create_app",),
+        "one WSGI app for every service, dispatched by host and signature",
+    ),
+    Seam("moto.moto_server.werkzeug_app.create_backend_app", "called", ("service",), "a service's WSGI app"),
+    Seam("moto.core.request.Request.raw_path", "called", None, "the path as it arrived, from RAW_URI"),
+)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def wsgi_app() -> WsgiApp:
+    """moto's app, given the request URI as werkzeug's server would.
+
+    moto reads the path as it arrived from ``RAW_URI``, which werkzeug's development server
+    sets and cheroot does not (cheroot has ``REQUEST_URI``); without it moto decodes the
+    already decoded PATH_INFO again, and a key holding ``%20`` became one holding a space.
+    """
+    moto_app = DomainDispatcherApplication(create_backend_app)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if "RAW_URI" not in environ and "REQUEST_URI" in environ:
+            environ["RAW_URI"] = environ["REQUEST_URI"]
+        result: Iterable[bytes] = moto_app(environ, start_response)
+        return result
+
+    return app

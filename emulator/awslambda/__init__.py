@@ -1,0 +1,1 @@
+"""Lambda as the engine runs it: warm workers through awslambdaric, asynchronous invokes with retries."""
