@@ -20,7 +20,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 
 .DEFAULT_GOAL := help
 .PHONY: help setup runtimes ministack build checkov unit tftest lint integration e2e e2e-embedded e2e-ministack \
-	docs test bench up down clean
+	soak docs test bench up down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -92,6 +92,10 @@ e2e-embedded: setup build $(ENGINE_DEPS_embedded) ## the e2e suite on the embedd
 e2e-ministack: setup build $(ENGINE_DEPS_ministack) ## the e2e suite on MiniStack, started from .venv-ministack
 	E2E_TARGET=ministack $(BIN)/pytest tests/e2e --timeout=900
 
+soak: setup build $(ENGINE_DEPS_embedded) ## 1,000 objects each delivered twice, 10 % of PutItem failing: nothing lost or doubled
+	E2E_TARGET=embedded E2E_FAULT_OBJECTS=1000 $(BIN)/pytest tests/e2e/test_reliability.py \
+		-k duplicates_and_transient --timeout=900
+
 bench: setup runtimes ministack build ## measure handler, pipeline, burst and deploy loop; report under results/
 	$(BIN)/python -m bench
 
@@ -120,7 +124,7 @@ lint: setup .terraform/.initialised ## ruff, mypy, README's generated sections, 
 docs: setup ## rewrite the README's generated sections from the code
 	$(BIN)/python -m docgen
 
-test: lint checkov tftest unit integration e2e-embedded e2e-ministack ## everything CI runs: lint, checkov, terraform test, unit, engine tests, e2e on both engines
+test: lint checkov tftest unit integration e2e-embedded e2e-ministack soak ## everything CI runs: lint, checkov, terraform test, unit, engine tests, e2e on both engines, soak
 
 clean: ## remove build output, terraform working files and the venv
 	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes .venv-checkov .venv-ministack

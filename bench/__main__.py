@@ -1,7 +1,9 @@
-"""Run the bench: ``python -m bench [--latency-samples 100] [--burst 1000]``.
+"""Run the bench: ``python -m bench [--targets "embedded ministack"] [--latency-samples 100] [--burst 1000]``.
 
-Deploys the module to E2E_TARGET (the embedded emulator unless told otherwise), measures,
-destroys, and writes results/bench-<time>/ (summary.md, results.json, two PNG plots).
+Every engine in the list (BENCH_TARGETS, default "embedded ministack"; add localstack when one
+runs) is measured the same way, one after another in this run, plus the bare-moto floor; ONE
+report has a column per engine and the ratios between them: results/bench-<time>/ (summary.md,
+results.json, two PNG plots).
 """
 
 from __future__ import annotations
@@ -16,15 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import build
-from harness import targets, workarounds
-from harness.clients import Clients
-from harness.engines import open_target
 from harness.progress import Progress
-from harness.stack import ZIP, Stack, provider_override
-from harness.terraform import TerraformRunner
+from harness.stack import ZIP
+from harness.targets import ENGINES, TargetError
 
-from . import measure, report
-from .stats import summary_ms
+from . import measure, report, run
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "bench"
@@ -40,85 +38,38 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
 
 
-def plan_and_apply(terraform: TerraformRunner) -> None:
-    terraform.plan()
-    terraform.apply()
-
-
-def deploy_loop(target: Any, progress: Progress) -> tuple[Stack, dict[str, float]]:
-    """Terraform's own floor (a one-resource apply), then the module's init and first apply."""
-    figures: dict[str, float] = {}
-    floor_root = measure.one_resource_root(
-        WORK / f"floor-{secrets.token_hex(3)}", provider_override(target) if target.emulated else None
-    )
-    floor = TerraformRunner(floor_root, {})
-    floor.init()
-    with progress.phase("one-resource apply (floor)"):
-        figures["floor_apply_s"] = measure.timed(lambda: plan_and_apply(floor))
-    floor.destroy()
-
-    suffix = f"bench-{secrets.token_hex(3)}"
-    stack = Stack(target, WORK / suffix, suffix)
-    with progress.phase("terraform init"):
-        figures["init_s"] = measure.timed(stack.terraform.init)
-    with progress.phase("first apply (plan + apply)"):
-        figures["apply_s"] = measure.timed(lambda: plan_and_apply(stack.terraform))
-    stack.outputs = stack.terraform.outputs()["stack"]
-    return stack, figures
-
-
-def run(args: argparse.Namespace, progress: Progress) -> dict[str, Any]:
-    results: dict[str, Any] = {"machine": machine(), "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    with progress.phase("build.py"):
-        results["build"] = measure.build_figures()
-    build.build_zip(build.DEFAULT_SOURCE, ZIP)
-
-    name = targets.chosen()
-    with open_target(name, WORK / f"{name}-{secrets.token_hex(3)}") as target:
-        results["target"] = target.name
-        clients = Clients.for_target(target)
-        stack, deploy = deploy_loop(target, progress)
-        try:
-            with progress.phase(f"pipeline latency, {args.latency_samples} sequential uploads"):
-                latencies = measure.pipeline_latency(clients, stack, args.latency_samples, prefix="bench/latency/")
-            with progress.phase(f"floor, {args.latency_samples} PutObject + PutItem"):
-                floors = measure.floor_latency(clients, args.latency_samples)
-            with progress.phase(f"burst of {args.burst} objects"):
-                results["burst"] = measure.burst(
-                    clients, stack, args.burst, prefix="bench/burst/", threads=args.threads
-                )
-            results["handler"] = measure.handler_reports(clients, stack, "bench/")
-            with progress.phase("no-change plan"):
-                deploy["noop_plan_s"] = measure.timed(stack.terraform.plan_has_changes)
-        finally:
-            workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
-            with progress.phase("destroy"):
-                deploy["destroy_s"] = measure.timed(stack.terraform.destroy)
-    results.update(
-        deploy=deploy,
-        pipeline=summary_ms(latencies),
-        floor=summary_ms(floors),
-        pipeline_raw_s=latencies,
-        floor_raw_s=floors,
-    )
-    return results
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--targets", default=os.environ.get("BENCH_TARGETS", "embedded ministack"))
     parser.add_argument("--latency-samples", type=int, default=100)
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--out", type=Path, default=None, help="results folder (default results/bench-<time>)")
     args = parser.parse_args(argv)
+    names = args.targets.replace(",", " ").split()
+    unknown = [n for n in names if n not in ENGINES or n == "aws"]
+    if not names or unknown:
+        parser.error(f"--targets takes engines out of {', '.join(e for e in ENGINES if e != 'aws')}; not {unknown}")
     if args.latency_samples < 1 or args.burst < 1 or args.threads < 1:
         parser.error("--latency-samples, --burst and --threads must be at least 1")
+
     progress = Progress(lambda line: print(line, flush=True), label="bench")
+    plan = run.Plan(args.latency_samples, args.burst, args.threads)
+    work = WORK / secrets.token_hex(3)
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "plan": f"{plan.latency_samples} uploads in turn; a burst of {plan.burst} from {plan.threads} threads",
+    }
+    with progress.phase("build.py"):
+        results["build"] = measure.build_figures()
+    build.build_zip(build.DEFAULT_SOURCE, ZIP)
     try:
-        results = run(args, progress)
-    except targets.TargetError as error:
+        results["engines"] = [run.engine(name, plan, work, progress) for name in names]
+    except TargetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    results["bare_moto"] = run.bare_moto_floor(plan.latency_samples, work, progress)
     folder = args.out or ROOT / "results" / f"bench-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
     paths = report.write(results, folder)
     print()

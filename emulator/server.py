@@ -34,6 +34,9 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 # In-flight requests at once per listener: the harness's threads, every warm worker's client, polls.
 THREADS = 48
 BACKLOG = 256  # a burst of new connections must not overflow the listen queue (cheroot's default is 5)
+# cheroot keeps at most 10 idle connections alive by default and closes every other one after its
+# response; a burst (the client's threads, every environment's client, the polls) needs more.
+KEEP_ALIVE_CONNECTIONS = 256
 
 
 class DeferredHandshake(BuiltinSSLAdapter):
@@ -75,6 +78,7 @@ class Listener:
             request_queue_size=BACKLOG,
             server_name="embedded-aws-engine",
         )
+        self._server.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
         self._adapter = DeferredHandshake(tls) if tls else None
         if self._adapter is not None:
             self._server.ssl_adapter = self._adapter

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from . import workarounds
 from .clients import Clients
 from .progress import Progress
-from .stack import Stack
+from .stack import Deployment, Stack
 from .targets import TargetError
 
 _GONE_CODES = ("ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "404", "QueueDoesNotExist")
@@ -80,35 +80,42 @@ def check_function_runs(stack: Stack, clients: Clients) -> None:
 
 
 @contextmanager
-def deployed(stack: Stack, clients: Clients, progress: Progress) -> Iterator[Stack]:
-    """init -> plan (exactly the expected resources) -> apply -> outputs; then destroy and check."""
-    tf = stack.terraform
-    with progress.phase(f"terraform init [{stack.suffix}]"):
+def deployed(deployment: Deployment, clients: Clients, progress: Progress) -> Iterator[Deployment]:
+    """init -> plan (exactly the expected resources) -> apply -> outputs; then destroy and check.
+
+    Every stack of the deployment goes through each step in the same Terraform run.
+    """
+    tf, names = deployment.terraform, "+".join(s.suffix for s in deployment.stacks)
+    with progress.phase(f"terraform init [{names}]"):
         tf.init()
-    with progress.phase(f"terraform plan [{stack.suffix}]"):
+    with progress.phase(f"terraform plan [{names}]"):
         changes = tf.plan()
     planned = {c.address for c in changes}
-    expected = stack.expected_resources()
+    expected = deployment.expected_resources()
     if planned != expected or any(c.actions != ("create",) for c in changes):
         raise AssertionError(
             f"unexpected plan: missing {sorted(expected - planned)}, "
             f"extra {sorted(planned - expected)}, actions {[(c.address, c.actions) for c in changes]}"
         )
     try:
-        with progress.phase(f"terraform apply [{stack.suffix}]"):
+        with progress.phase(f"terraform apply [{names}]"):
             tf.apply()
-        stack.outputs = tf.outputs()["stack"]
+        deployment.read_outputs()
         progress.count("resources deployed", len(planned))
-        progress.say(f"deployed {stack.suffix}: bucket {stack.bucket}, table {stack.table}, function {stack.function}")
-        check_function_runs(stack, clients)
-        yield stack
+        for stack in deployment.stacks:
+            progress.say(
+                f"deployed {stack.suffix}: bucket {stack.bucket}, table {stack.table}, function {stack.function}"
+            )
+            check_function_runs(stack, clients)
+        yield deployment
     finally:
         try:
-            if stack.outputs:
-                target = stack.target
-                workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
+            for stack in deployment.stacks:
+                if stack.outputs:
+                    target = deployment.target
+                    workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
         finally:
-            with progress.phase(f"terraform destroy [{stack.suffix}]"):
-                tf.destroy()
-    remaining = leftovers(stack.outputs, clients)
+            with progress.phase(f"terraform destroy [{names}]"):
+                tf.destroy(refresh=False)  # the state is the harness's own: nothing to refresh it against
+    remaining = [what for stack in deployment.stacks for what in leftovers(stack.outputs, clients)]
     assert not remaining, f"destroy left these behind: {remaining}"

@@ -22,7 +22,7 @@ from . import targets, workarounds
 from .clients import client
 from .engines import start_detached, stop_detached
 from .engines.process import ServerRecord
-from .stack import ZIP, Stack
+from .stack import ZIP, Deployment, Stack
 from .targets import Target
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +32,7 @@ TARGET_FILE = STATE / "target.json"  # where `up` deployed, for `down`
 
 
 def _stack(target: Target) -> Stack:
-    return Stack(target, STATE / "stack", os.environ.get("SUFFIX", "dev"))
+    return Deployment.single(target, STATE / "stack", os.environ.get("SUFFIX", "dev")).stack
 
 
 def _usage(target: Target, stack: Stack) -> str:
@@ -74,7 +74,7 @@ def up() -> int:
     stack.terraform.init()
     stack.terraform.plan()
     stack.terraform.apply()
-    stack.outputs = stack.terraform.outputs()["stack"]
+    stack.outputs = stack.terraform.outputs()[stack.name]
     print(_usage(target, stack))
     return 0
 
@@ -86,7 +86,7 @@ def down() -> int:
     if target is not None and state.exists() and (engine is not None or target.name not in ("embedded", "ministack")):
         stack = _stack(target)
         stack.terraform.init()
-        stack.outputs = stack.terraform.outputs().get("stack", {})
+        stack.outputs = stack.terraform.outputs().get(stack.name, {})
         if stack.outputs:
             workarounds.before_destroy(target.name, target.version, client(target, "s3"), stack.bucket, print)
         stack.terraform.destroy()

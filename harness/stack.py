@@ -1,8 +1,9 @@
-"""A root configuration that calls the module, pointed at the chosen target.
+"""Root configurations that call the module, pointed at the chosen target.
 
-The work dir holds a ``main.tf`` that calls the module by relative source, as a
-user's code would, and, for an emulator, an override file that points the AWS
-provider at its endpoint (as tflocal does) — the module itself is never edited.
+A ``Deployment`` is one Terraform work dir with a ``main.tf`` that calls the module, by
+relative source as a user's code would, once per ``Stack`` it holds (so several stacks are
+planned, applied and destroyed in one Terraform run each), and, for an engine, an override file
+that points the AWS provider at its endpoint (as tflocal does). The module itself is never edited.
 """
 
 from __future__ import annotations
@@ -21,26 +22,23 @@ ZIP = ROOT / "build" / "lambda.zip"
 
 # What `terraform plan` must create for a fresh stack, and nothing else (plus the
 # failure queue when the stack asks for one).
-BASE_RESOURCES = frozenset(
-    f"module.stack.{r}"
-    for r in (
-        "aws_cloudwatch_log_group.lambda",
-        "aws_dynamodb_table.logs",
-        "aws_iam_role.lambda",
-        "aws_iam_role_policy.lambda",
-        "aws_lambda_function.processor",
-        "aws_lambda_function_event_invoke_config.processor",
-        "aws_lambda_permission.allow_s3",
-        "aws_s3_bucket.trigger",
-        "aws_s3_bucket_notification.trigger",
-        "aws_s3_bucket_ownership_controls.trigger",
-        "aws_s3_bucket_policy.trigger",
-        "aws_s3_bucket_public_access_block.trigger",
-        "aws_s3_bucket_server_side_encryption_configuration.trigger",
-    )
+MODULE_RESOURCES = (
+    "aws_cloudwatch_log_group.lambda",
+    "aws_dynamodb_table.logs",
+    "aws_iam_role.lambda",
+    "aws_iam_role_policy.lambda",
+    "aws_lambda_function.processor",
+    "aws_lambda_function_event_invoke_config.processor",
+    "aws_lambda_permission.allow_s3",
+    "aws_s3_bucket.trigger",
+    "aws_s3_bucket_notification.trigger",
+    "aws_s3_bucket_ownership_controls.trigger",
+    "aws_s3_bucket_policy.trigger",
+    "aws_s3_bucket_public_access_block.trigger",
+    "aws_s3_bucket_server_side_encryption_configuration.trigger",
 )
 
-MAIN_TF = """\
+TERRAFORM_BLOCK = """\
 terraform {
   required_providers {
     aws = {
@@ -51,37 +49,20 @@ terraform {
 }
 
 provider "aws" {}
+"""
 
-variable "suffix" {
-  type = string
-}
-
-variable "lambda_zip_path" {
-  type = string
-}
-
-# Passed through to the module, which types and validates them.
-variable "notification_filter" {
-  type    = any
-  default = {}
-}
-
-variable "async_invocation" {
-  type    = any
-  default = {}
-}
-
-module "stack" {
+MODULE_BLOCK = """
+module "%(name)s" {
   source = "%(source)s"
 
-  suffix              = var.suffix
-  lambda_zip_path     = var.lambda_zip_path
-  notification_filter = var.notification_filter
-  async_invocation    = var.async_invocation
+  suffix              = %(suffix)s
+  lambda_zip_path     = %(zip)s
+  notification_filter = %(notification_filter)s
+  async_invocation    = %(async_invocation)s
 }
 
-output "stack" {
-  value = module.stack
+output "%(name)s" {
+  value = module.%(name)s
 }
 """
 
@@ -107,36 +88,30 @@ def provider_override(target: Target) -> str:
 
 @dataclass
 class Stack:
-    """One deployment of the module: its work dir, inputs and, once applied, outputs."""
+    """One call of the module: its inputs and, once applied, its outputs."""
 
-    target: Target
-    workdir: Path
+    name: str  # the module call's name in the root configuration
     suffix: str
     notification_filter: dict[str, str] = field(default_factory=dict)
     async_invocation: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        # Configuration files are rewritten; a state file already there is kept.
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        source = os.path.relpath(ROOT, self.workdir)
-        (self.workdir / "main.tf").write_text(MAIN_TF % {"source": source})
-        if self.target.emulated:
-            (self.workdir / "endpoint_override.tf.json").write_text(provider_override(self.target))
-        self.terraform = TerraformRunner(
-            self.workdir,
-            {
-                "suffix": self.suffix,
-                "lambda_zip_path": str(ZIP),
-                "notification_filter": self.notification_filter,
-                "async_invocation": self.async_invocation,
-            },
-        )
+    deployment: Deployment | None = field(default=None, repr=False)
 
     def expected_resources(self) -> frozenset[str]:
-        if self.async_invocation.get("failure_queue") is None:
-            return BASE_RESOURCES
-        return BASE_RESOURCES | {"module.stack.aws_sqs_queue.failures[0]"}
+        resources = set(MODULE_RESOURCES)
+        if self.async_invocation.get("failure_queue") is not None:
+            resources.add("aws_sqs_queue.failures[0]")
+        return frozenset(f"module.{self.name}.{r}" for r in resources)
+
+    @property
+    def target(self) -> Target:
+        assert self.deployment is not None, f"stack {self.name} belongs to no deployment"
+        return self.deployment.target
+
+    @property
+    def terraform(self) -> TerraformRunner:
+        assert self.deployment is not None, f"stack {self.name} belongs to no deployment"
+        return self.deployment.terraform
 
     @property
     def bucket(self) -> str:
@@ -149,3 +124,53 @@ class Stack:
     @property
     def function(self) -> str:
         return str(self.outputs["lambda_function_name"])
+
+    def module_block(self, source: str) -> str:
+        return MODULE_BLOCK % {
+            "name": self.name,
+            "source": source,
+            "suffix": json.dumps(self.suffix),
+            "zip": json.dumps(str(ZIP)),
+            "notification_filter": json.dumps(self.notification_filter),  # HCL takes JSON's object syntax
+            "async_invocation": json.dumps(self.async_invocation),
+        }
+
+
+@dataclass
+class Deployment:
+    """One Terraform work dir deploying ``stacks`` to ``target`` in one run per step."""
+
+    target: Target
+    workdir: Path
+    stacks: list[Stack]
+
+    def __post_init__(self) -> None:
+        names = [s.name for s in self.stacks]
+        if len(set(names)) != len(names):
+            raise ValueError(f"module call names must differ: {names}")
+        # Configuration files are rewritten; a state file already there is kept.
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        source = os.path.relpath(ROOT, self.workdir)
+        (self.workdir / "main.tf").write_text(TERRAFORM_BLOCK + "".join(s.module_block(source) for s in self.stacks))
+        if self.target.emulated:
+            (self.workdir / "endpoint_override.tf.json").write_text(provider_override(self.target))
+        self.terraform = TerraformRunner(self.workdir, {})
+        for stack in self.stacks:
+            stack.deployment = self
+
+    @classmethod
+    def single(cls, target: Target, workdir: Path, suffix: str, **inputs: Any) -> Deployment:
+        """A deployment of one stack, called ``stack``."""
+        return cls(target, workdir, [Stack("stack", suffix, **inputs)])
+
+    @property
+    def stack(self) -> Stack:
+        return self.stacks[0]
+
+    def expected_resources(self) -> frozenset[str]:
+        return frozenset().union(*(s.expected_resources() for s in self.stacks))
+
+    def read_outputs(self) -> None:
+        outputs = self.terraform.outputs()
+        for stack in self.stacks:
+            stack.outputs = outputs.get(stack.name, {})

@@ -36,6 +36,7 @@ class Target:
     plain_http_endpoint: str | None = None  # the same engine without TLS, if it has one
     emulator_control: str | None = None  # the embedded engine's /_emulator/ API (faults, stats)
     version: str | None = None  # the engine's own version, where it reports one
+    started_in_s: float | None = None  # from process start to its first answer, when the harness started it
 
     @property
     def emulated(self) -> bool:

@@ -1,12 +1,12 @@
 """Every reach into moto's internals, in one adapter: one module per service the engine changes.
 
-The engine serves moto's WSGI app (``server``), runs Lambda functions itself (``awslambda``),
-delivers S3 notifications asynchronously and evaluates bucket policies with the request's
-transport (``s3``), writes function output into CloudWatch Logs (``logs``), sends failure
-records to SQS (``sqs``), injects faults into DynamoDB and mends where moto is laxer than AWS
-(``dynamodb``). No other module of the engine imports moto. Each module lists the private
-symbols it uses as ``SEAMS``; tests/emulator/test_moto_contract.py checks every one against
-the installed moto.
+The engine serves moto's WSGI app (``server``) and makes its per-request bookkeeping cheap
+(``core``), runs Lambda functions itself (``awslambda``), delivers S3 notifications
+asynchronously and evaluates bucket policies with the request's transport (``s3``), writes
+function output into CloudWatch Logs (``logs``), sends failure records to SQS (``sqs``),
+injects faults into DynamoDB and mends where moto is laxer than AWS (``dynamodb``). No other
+module of the engine imports moto. Each module lists the private symbols it uses as ``SEAMS``;
+tests/emulator/test_moto_contract.py checks every one against the installed moto.
 
 moto is bounded to the minor range the engine is tested with (``SUPPORTED_MOTO``, the same
 bound as requirements.in); the engine refuses to start on another, saying so.
@@ -19,13 +19,14 @@ from importlib.metadata import version
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from . import awslambda, dynamodb, logs, s3, server, sqs
+from . import awslambda, core, dynamodb, logs, s3, server, sqs
 from .seams import Seam, restore_all
 
 SUPPORTED_MOTO = SpecifierSet(">=5.2,<5.3")
 
 SEAMS: tuple[Seam, ...] = (
     *server.SEAMS,
+    *core.SEAMS,
     *awslambda.SEAMS,
     *s3.SEAMS,
     *dynamodb.SEAMS,
@@ -58,7 +59,10 @@ def check_moto_version(found: str | None = None) -> str:
 
 
 def install_mends() -> None:
-    """Where moto differs from AWS in ways the module's users would notice (each checks it is still needed)."""
+    """Where moto differs from AWS in ways the module's users would notice (each checks it is still needed),
+    and where moto's own bookkeeping made every request slow."""
+    core.speed_up_backend_lookup()
+    core.remember_action_names()
     s3.mend_multipart_completion_events()
     s3.mend_list_object_versions_encoding()
     dynamodb.mend_empty_string_expression_values()

@@ -16,16 +16,17 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
 
 
-def embedded_target(ready: dict[str, Any], region_name: str | None = None) -> Target:
+def embedded_target(ready: dict[str, Any], started_in_s: float | None = None) -> Target:
     """The target described by the engine's ready line (its endpoint.json)."""
     return Target(
         "embedded",
         ready["https"],
-        region_name or region(),
+        region(),
         ca_bundle=ready["ca_bundle"],
         plain_http_endpoint=ready["http"],
         emulator_control=ready["https"],
         version=ready.get("version"),
+        started_in_s=started_in_s,
     )
 
 
@@ -47,6 +48,7 @@ class EmbeddedEngine:
     def start(self, timeout: float = START_TIMEOUT) -> Target:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.endpoint_file.unlink(missing_ok=True)
+        spawned = time.monotonic()
         process = self.process = ServerProcess(
             [sys.executable, "-m", "emulator", "--state-dir", str(self.state_dir), *self._args],
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -58,8 +60,8 @@ class EmbeddedEngine:
             ready = self._ready_line(process.pid)
             if ready is not None:
                 self.ready = ready
-                return embedded_target(ready)
-            time.sleep(0.05)
+                return embedded_target(ready, time.monotonic() - spawned)
+            time.sleep(0.01)
         state = f"exited with {process.exit_code}" if not process.alive else f"was not ready within {timeout:.0f} s"
         self.stop()
         raise TargetError(

@@ -57,9 +57,11 @@ def check_interpreter(executable: Path) -> None:
             raise TargetError(f"{executable} cannot import {module} ({why}). {INSTALL_HINT}. Python said: {said}")
 
 
-def ministack_target(endpoint: str, version: str | None) -> Target:
+def ministack_target(endpoint: str, version: str | None, started_in_s: float | None = None) -> Target:
     # MiniStack speaks plain HTTP only, so its endpoint is also the plain-HTTP one.
-    return Target("ministack", endpoint, region(), plain_http_endpoint=endpoint, version=version)
+    return Target(
+        "ministack", endpoint, region(), plain_http_endpoint=endpoint, version=version, started_in_s=started_in_s
+    )
 
 
 def connect(endpoint: str) -> Target:
@@ -95,6 +97,7 @@ class MiniStackEngine:
             "TMPDIR": str(self.state_dir),  # its pid file and function scratch space, not /tmp
             "PYTHONUNBUFFERED": "1",
         }
+        spawned = time.monotonic()
         process = self.process = ServerProcess(
             [str(executable), "-m", "ministack"], env=env, cwd=self.state_dir, log=self.state_dir / "ministack.log"
         )
@@ -103,14 +106,15 @@ class MiniStackEngine:
             try:
                 fetch_health(endpoint, timeout=2)
             except (urllib.error.URLError, OSError, ValueError):
-                time.sleep(0.05)
+                time.sleep(0.01)
                 continue
+            answered = time.monotonic() - spawned
             try:
                 health = check_health(self.title, endpoint, what_to_do=f"See its log: {process.log}")
             except TargetError:
                 self.stop()
                 raise
-            return ministack_target(endpoint, health.get("version"))
+            return ministack_target(endpoint, health.get("version"), answered)
         state = f"exited with {process.exit_code}" if not process.alive else f"did not answer within {timeout:.0f} s"
         self.stop()
         raise TargetError(f"MiniStack ({executable} -m ministack on {endpoint}) {state}. Its log:\n{process.tail()}")

@@ -24,7 +24,7 @@ from harness.clients import Clients
 from harness.engines import open_target
 from harness.lifecycle import deployed
 from harness.progress import Progress
-from harness.stack import ZIP, Stack
+from harness.stack import ZIP, Deployment, Stack
 from harness.targets import TITLES, Target, TargetError
 from harness.terraform import TerraformFailed
 
@@ -106,20 +106,40 @@ def function_zip(progress: Progress) -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(target: Target, clients: Clients, function_zip: Path, progress: Progress) -> Iterator[Stack]:
-    """The module deployed with its defaults for the whole session, destroyed at the end."""
+def deployment(
+    request: pytest.FixtureRequest, target: Target, clients: Clients, function_zip: Path, progress: Progress
+) -> Iterator[Deployment]:
+    """The module deployed in one root for the whole session, destroyed at the end:
+
+    * ``stack``: its defaults, plus the on-failure queue the reliability tests follow;
+    * ``filtered``: with a key filter, when a selected test uses it.
+
+    One root, so Terraform plans, applies and destroys both in one run each.
+    """
     suffix = f"e2e-{RUN_ID}"
-    # With the on-failure queue, so the reliability tests can follow failed events.
-    stack = Stack(target, WORK / suffix, suffix, async_invocation={"failure_queue": {}})
-    with deploy_or_exit(stack, clients, progress) as ready:
+    stacks = [Stack("stack", suffix, async_invocation={"failure_queue": {}})]
+    if any("filtered_stack" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        stacks.append(Stack("filtered", f"{suffix}-flt", notification_filter={"prefix": "incoming/", "suffix": ".csv"}))
+    with deploy_or_exit(Deployment(target, WORK / suffix, stacks), clients, progress) as ready:
         yield ready
 
 
+@pytest.fixture(scope="session")
+def stack(deployment: Deployment) -> Stack:
+    return deployment.stacks[0]
+
+
+@pytest.fixture(scope="session")
+def filtered_stack(deployment: Deployment) -> Stack:
+    [filtered] = [s for s in deployment.stacks if s.name == "filtered"]
+    return filtered
+
+
 @contextmanager
-def deploy_or_exit(stack: Stack, clients: Clients, progress: Progress) -> Iterator[Stack]:
-    """``deployed``, but a stack that cannot be deployed ends the session with one message."""
+def deploy_or_exit(deployment: Deployment, clients: Clients, progress: Progress) -> Iterator[Deployment]:
+    """``deployed``, but a deployment that cannot be made ends the session with one message."""
     try:
-        with deployed(stack, clients, progress) as ready:
+        with deployed(deployment, clients, progress) as ready:
             yield ready
     except (TargetError, TerraformFailed) as error:
-        pytest.exit(f"E2E_TARGET={stack.target.name}: {error}", returncode=2)
+        pytest.exit(f"E2E_TARGET={deployment.target.name}: {error}", returncode=2)

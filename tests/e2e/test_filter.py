@@ -1,24 +1,10 @@
-"""A stack deployed with a key filter logs only the objects the filter admits."""
+"""The stack deployed with a key filter (prefix incoming/, suffix .csv) logs only the objects the filter admits."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from harness.items import by_key, items_under, wait_for_items
-from harness.stack import Stack
-from tests.e2e.conftest import RUN_ID, WORK, deploy_or_exit
 
 REJECTED = ("incoming/wrong-suffix.txt", "elsewhere/wrong-prefix.csv", "incoming.csv")
-
-
-@pytest.fixture(scope="module")
-def filtered_stack(target, clients, function_zip, progress) -> Iterator[Stack]:
-    suffix = f"e2e-{RUN_ID}-flt"
-    stack = Stack(target, WORK / suffix, suffix, notification_filter={"prefix": "incoming/", "suffix": ".csv"})
-    with deploy_or_exit(stack, clients, progress) as ready:
-        yield ready
 
 
 def test_only_matching_keys_are_logged(clients, filtered_stack):

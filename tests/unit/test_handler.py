@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -14,6 +18,8 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import ANY, Stubber
 
 from tests.unit.s3_events import s3_event, s3_record
+
+LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 
 
 def log_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
@@ -284,3 +290,18 @@ def test_request_id_depends_on_the_event_only():
     assert index.request_id(a) == index.request_id(index.parse_record(s3_record("k")))
     assert index.request_id(a) != index.request_id(index.parse_record(s3_record("k", sequencer="99")))
     assert index.request_id(a) != index.request_id(index.parse_record(s3_record("k", event_name="ObjectCreated:Copy")))
+
+
+@pytest.mark.parametrize(("in_lambda", "clients_made"), [(True, 1), (False, 0)])
+def test_in_lambda_the_client_is_made_at_import(in_lambda, clients_made):
+    env = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+    env.update(AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="t", AWS_SECRET_ACCESS_KEY="t")
+    if in_lambda:
+        env["AWS_LAMBDA_FUNCTION_NAME"] = "s3-processor-test"
+    probe = "import index; print(index.dynamodb_client.cache_info().currsize)"
+
+    made = subprocess.run(
+        [sys.executable, "-c", probe], cwd=LAMBDA_DIR, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+
+    assert made.stdout.strip() == str(clients_made)
