@@ -1,9 +1,9 @@
 """Run the bench: ``python -m bench [--targets "embedded ministack"] [--latency-samples 100] [--burst 1000]``.
 
 Every engine in the list (BENCH_TARGETS, default "embedded ministack"; add localstack when one
-runs) is measured the same way, one after another in this run, plus the bare-moto floor; ONE
-report has a column per engine and the ratios between them: results/bench-<time>/ (summary.md,
-results.json, two PNG plots).
+runs) is deployed side by side and measured the same way in this run (latency samples taking
+turns between engines), plus the bare-moto floor; ONE report has a column per engine and the
+ratios between them: results/bench-<time>/ (summary.md, results.json, two PNG plots).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         results["build"] = measure.build_figures()
     build.build_zip(build.DEFAULT_SOURCE, ZIP)
     try:
-        results["engines"] = [run.engine(name, plan, work, progress) for name in names]
+        results["engines"] = run.run(names, plan, work, progress)
     except TargetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

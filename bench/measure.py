@@ -3,8 +3,9 @@
 The probes must not be the bottleneck they measure. Every client keeps its connection alive,
 and completion is detected with the cheapest call that works on every engine:
 
-* one object at a time (pipeline, first event): a Scan for that object's key; the probe deletes
-  each item once seen, so on the bench's own stack the table stays empty and the Scan O(1);
+* one object at a time (pipeline, first event): a Scan for that object's key every 0.5 ms,
+  starting at half the fastest latency seen so far (``Pacer``); the probe deletes each item once
+  seen, so on the bench's own stack the table stays empty and the Scan O(1);
 * a burst: the engine's own counter of completed invocations every 0.1 s where it has one
   (Capability.INVOCATION_STATS; moto copies every item on a Scan, so a Scan of a growing table
   would cost the engine more than the burst), else a Scan with ``Select=COUNT`` every 0.5 s;
@@ -15,6 +16,7 @@ and completion is detected with the cheapest call that works on every engine:
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
 import statistics
@@ -38,9 +40,12 @@ REPORT = re.compile(
     r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<duration>[\d.]+) ms.*?Max Memory Used: (?P<rss>\d+) MB"
     r"(?:\s+Init Duration: (?P<init>[\d.]+) ms)?"
 )
-ONE_ITEM_POLL_S = 0.002
+ONE_ITEM_POLL_S = 0.0005
 DETECTION = {
-    "one object": "a Scan for the object's key every 2 ms (the table holds no other item: each is deleted once seen)",
+    "one object": (
+        "a Scan for the object's key every 0.5 ms, from half the fastest latency seen on "
+        "(the table holds no other item: each is deleted once seen)"
+    ),
     "burst with stats": "the engine's count of completed invocations every 0.1 s, then a Scan with Select=COUNT",
     "burst": "a Scan with Select=COUNT every 0.5 s",
 }
@@ -97,17 +102,30 @@ def one_object(clients: Clients, stack: Stack, key: str, *, timeout: float = 60,
     return time.perf_counter() - started
 
 
-def pipeline_latency(clients: Clients, stack: Stack, samples: int, *, prefix: str = "bench-latency/") -> list[float]:
-    """``one_object`` for ``samples`` uploads, one after another.
+class Pacer:
+    """When to start polling for the next item: after five samples, from half the fastest latency seen.
 
-    After the first five, polling waits half the fastest latency seen so far before it starts,
-    on every engine alike: the detection step stays 2 ms, the polls no longer crowd the engine.
+    Polls before the item can possibly exist only take the engine's time from the work being
+    measured; the detection step itself stays the same on every engine.
     """
-    latencies: list[float] = []
-    for n in range(samples):
-        quiet = min(latencies) / 2 if len(latencies) >= 5 else 0.0
-        latencies.append(one_object(clients, stack, f"{prefix}{n:05d}", quiet_s=quiet))
-    return latencies
+
+    def __init__(self) -> None:
+        self.fastest = math.inf
+        self.samples = 0
+
+    @property
+    def quiet_s(self) -> float:
+        return self.fastest / 2 if self.samples >= 5 else 0.0
+
+    def saw(self, seconds: float) -> float:
+        self.fastest, self.samples = min(self.fastest, seconds), self.samples + 1
+        return seconds
+
+
+def pipeline_latency(clients: Clients, stack: Stack, samples: int, *, prefix: str = "bench-latency/") -> list[float]:
+    """``one_object`` for ``samples`` uploads, one after another."""
+    pacer = Pacer()
+    return [pacer.saw(one_object(clients, stack, f"{prefix}{n:05d}", quiet_s=pacer.quiet_s)) for n in range(samples)]
 
 
 @dataclass
@@ -134,20 +152,22 @@ class Scratch:
         self.clients.s3.delete_bucket(Bucket=self.bucket)
 
 
+def floor_pair(scratch: Scratch, n: int) -> float:
+    """Seconds for the client itself to do PutObject then PutItem, the pipeline's own two writes."""
+    started = time.perf_counter()
+    scratch.clients.s3.put_object(Bucket=scratch.bucket, Key=f"floor/{n:05d}", Body=b"x")
+    scratch.clients.dynamodb.put_item(
+        TableName=scratch.table,
+        Item={"requestId": {"S": str(uuid.uuid4())}, "timestamp": {"S": "2026-01-01T00:00:00.000Z"}},
+        ConditionExpression="attribute_not_exists(requestId)",
+    )
+    return time.perf_counter() - started
+
+
 def floor_latency(clients: Clients, samples: int) -> list[float]:
-    """The engine's floor: the client itself does PutObject then PutItem, one after another."""
-    latencies = []
+    """The engine's floor: ``floor_pair`` ``samples`` times, one after another."""
     with Scratch(clients) as scratch:
-        for n in range(samples):
-            started = time.perf_counter()
-            clients.s3.put_object(Bucket=scratch.bucket, Key=f"floor/{n:05d}", Body=b"x")
-            clients.dynamodb.put_item(
-                TableName=scratch.table,
-                Item={"requestId": {"S": str(uuid.uuid4())}, "timestamp": {"S": "2026-01-01T00:00:00.000Z"}},
-                ConditionExpression="attribute_not_exists(requestId)",
-            )
-            latencies.append(time.perf_counter() - started)
-    return latencies
+        return [floor_pair(scratch, n) for n in range(samples)]
 
 
 def _count(clients: Clients, table: str, prefix: str) -> int:

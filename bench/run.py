@@ -1,9 +1,16 @@
-"""One engine's turn in the bench: start or reach it, deploy, measure, destroy."""
+"""The bench's run: every engine started and deployed side by side, then measured the same way.
+
+Latency samples (pipeline, floor) alternate between the engines, one sample each in turn, so
+a machine that is busier one minute than the next weighs on every engine alike; the bursts
+run one engine at a time (each would slow the other), then every stack is destroyed.
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +18,8 @@ from harness import workarounds
 from harness.clients import Clients
 from harness.engines import open_target
 from harness.progress import Progress
-from harness.targets import TITLES
+from harness.stack import Stack
+from harness.targets import TITLES, Target
 
 from . import deploy, measure
 from .bare_moto import bare_moto
@@ -25,43 +33,96 @@ class Plan:
     threads: int
 
 
-def engine(name: str, plan: Plan, work: Path, progress: Progress) -> dict[str, Any]:
-    """Every figure for one engine, the same way for each."""
-    results: dict[str, Any] = {"engine": name}
+@dataclass
+class Engine:
+    """One engine under test: its target, clients, deployed stack and figures so far."""
+
+    name: str
+    target: Target
+    clients: Clients
+    stack: Stack
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.name]
+
+
+@contextmanager
+def deployed_engines(names: list[str], work: Path, progress: Progress) -> Iterator[list[Engine]]:
+    """Every engine started (or reached) and its stack deployed; destroyed and stopped after."""
+    with ExitStack() as running:
+        engines = []
+        for name in names:
+            with progress.phase(f"{TITLES[name]}: start or reach"):
+                target = running.enter_context(open_target(name, work / name))
+            clients = Clients.for_target(target)
+            figures = {"floor_apply_s": deploy.floor_apply(target, work / name, progress)}
+            stack, applied = deploy.deploy(target, work / name, progress)
+            figures.update(applied)
+            running.callback(_destroy, target, clients, stack, figures, progress)
+            engine = Engine(name, target, clients, stack, {"deploy": figures})
+            with progress.phase(f"{engine.title}: first event after apply"):
+                engine.results["first_event_ms"] = measure.one_object(clients, stack, "bench/first-event") * 1000
+            engines.append(engine)
+        yield engines
+
+
+def _destroy(target: Target, clients: Clients, stack: Stack, figures: dict[str, float], progress: Progress) -> None:
+    workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
+    with progress.phase(f"{TITLES[target.name]}: destroy"):
+        figures["destroy_s"] = measure.timed(stack.terraform.destroy)
+
+
+def interleaved(engines: list[Engine], samples: int, sample: Callable[[Engine, int], float]) -> dict[str, list[float]]:
+    """``samples`` samples per engine, one engine after the other in turn."""
+    taken: dict[str, list[float]] = {e.name: [] for e in engines}
+    for n in range(samples):
+        for engine in engines:
+            taken[engine.name].append(sample(engine, n))
+    return taken
+
+
+def run(names: list[str], plan: Plan, work: Path, progress: Progress) -> list[dict[str, Any]]:
+    """Every figure for every engine, the same way for each."""
     started = time.perf_counter()
-    with progress.phase(f"{TITLES[name]}: start or reach"), open_target(name, work / name) as target:
-        results["label"] = target.label
-        results["startup_s"] = target.started_in_s
-        clients = Clients.for_target(target)
-        results["deploy"] = {"floor_apply_s": deploy.floor_apply(target, work / name, progress)}
-        stack, figures = deploy.deploy(target, work / name, progress)
-        results["deploy"].update(figures)
-        try:
-            with progress.phase(f"{TITLES[name]}: first event after apply"):
-                results["first_event_ms"] = measure.one_object(clients, stack, "bench/first-event") * 1000
-            with progress.phase(f"{TITLES[name]}: pipeline, {plan.latency_samples} uploads one after another"):
-                latencies = measure.pipeline_latency(clients, stack, plan.latency_samples, prefix="bench/latency/")
-            with progress.phase(f"{TITLES[name]}: floor, {plan.latency_samples} PutObject + PutItem"):
-                floors = measure.floor_latency(clients, plan.latency_samples)
-            with progress.phase(f"{TITLES[name]}: burst of {plan.burst} objects from {plan.threads} threads"):
-                results["burst"] = measure.burst(
-                    clients, stack, plan.burst, prefix="bench/burst/", threads=plan.threads
+    with deployed_engines(names, work, progress) as engines:
+        pacers = {e.name: measure.Pacer() for e in engines}
+
+        def pipeline(engine: Engine, n: int) -> float:
+            pacer = pacers[engine.name]
+            return pacer.saw(
+                measure.one_object(engine.clients, engine.stack, f"bench/latency/{n:05d}", quiet_s=pacer.quiet_s)
+            )
+
+        with progress.phase(f"pipeline, {plan.latency_samples} uploads per engine, engines in turn"):
+            latencies = interleaved(engines, plan.latency_samples, pipeline)
+        floor_phase = f"floor, {plan.latency_samples} PutObject + PutItem per engine, engines in turn"
+        with progress.phase(floor_phase), ExitStack() as scratches:
+            made = {e.name: scratches.enter_context(measure.Scratch(e.clients)) for e in engines}
+            floors = interleaved(engines, plan.latency_samples, lambda e, n: measure.floor_pair(made[e.name], n))
+        for engine in engines:
+            with progress.phase(f"{engine.title}: burst of {plan.burst} objects from {plan.threads} threads"):
+                engine.results["burst"] = measure.burst(
+                    engine.clients, engine.stack, plan.burst, prefix="bench/burst/", threads=plan.threads
                 )
-            results["handler"] = measure.handler_reports(clients, stack, "bench/")
-            with progress.phase(f"{TITLES[name]}: no-change plan"):
-                results["deploy"]["noop_plan_s"] = measure.timed(stack.terraform.plan_has_changes)
-        finally:
-            workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
-            with progress.phase(f"{TITLES[name]}: destroy"):
-                results["deploy"]["destroy_s"] = measure.timed(stack.terraform.destroy)
-    results.update(
-        pipeline=summary_ms(latencies),
-        floor=summary_ms(floors),
-        pipeline_raw_s=latencies,
-        floor_raw_s=floors,
-        wall_s=time.perf_counter() - started,
-    )
-    return results
+            engine.results["handler"] = measure.handler_reports(engine.clients, engine.stack, "bench/")
+            with progress.phase(f"{engine.title}: no-change plan"):
+                engine.results["deploy"]["noop_plan_s"] = measure.timed(engine.stack.terraform.plan_has_changes)
+    return [
+        {
+            "engine": e.name,
+            "label": e.target.label,
+            "startup_s": e.target.started_in_s,
+            **e.results,
+            "pipeline": summary_ms(latencies[e.name]),
+            "floor": summary_ms(floors[e.name]),
+            "pipeline_raw_s": latencies[e.name],
+            "floor_raw_s": floors[e.name],
+            "wall_s": time.perf_counter() - started,
+        }
+        for e in engines
+    ]
 
 
 def bare_moto_floor(samples: int, work: Path, progress: Progress) -> dict[str, Any]:

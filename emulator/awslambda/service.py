@@ -63,6 +63,7 @@ class LambdaService:
         self._scheduler = Scheduler()
         self._queue: queue.Queue[AsyncEvent | None] = queue.Queue()
         self._pending = 0  # asynchronous events queued, running or waiting for a retry
+        self._warming = 0  # environments being started ahead of their first event
         self._lock = threading.Lock()
         self.stats = {"invocations": 0, "errors": 0, "retries": 0, "dropped": 0, "sent_to_destination": 0}
         # Enough dispatchers to keep every function's environments busy at once.
@@ -72,7 +73,7 @@ class LambdaService:
         ]
         for thread in self._dispatchers:
             thread.start()
-        self._warming = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-prewarm")
+        self._prewarms = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-prewarm")
 
     def _count(self, name: str, n: int = 1) -> None:
         with self._lock:
@@ -83,6 +84,7 @@ class LambdaService:
             return {
                 **self.stats,
                 "pending_async": self._pending,
+                "warming": self._warming,
                 **self._pool.counts,
                 "workers": self._pool.size,
                 "concurrency": self._pool.concurrency,
@@ -125,8 +127,13 @@ class LambdaService:
                 self._pool.prewarm(spec)
             except Exception:
                 log.exception("%s: could not start an environment ahead of its first event", spec.name)
+            finally:
+                with self._lock:
+                    self._warming -= 1
 
-        self._warming.submit(warm)
+        with self._lock:
+            self._warming += 1
+        self._prewarms.submit(warm)
 
     # -- asynchronous --------------------------------------------------------
 
@@ -226,7 +233,7 @@ class LambdaService:
         self._scheduler.close()
         for _ in self._dispatchers:
             self._queue.put(None)
-        self._warming.shutdown(wait=False, cancel_futures=True)
+        self._prewarms.shutdown(wait=False, cancel_futures=True)
 
     def install(self) -> None:
         moto_lambda.take_over_invoke(self.handle_invoke)

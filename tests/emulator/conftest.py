@@ -106,8 +106,14 @@ def stats(emulator: Target) -> dict[str, Any]:
 
 
 def quiet(emulator: Target) -> dict[str, Any]:
-    """The engine's counters once no asynchronous event is queued, running or waiting for a retry."""
-    return wait_until(lambda: stats(emulator), lambda s: s["pending_async"] == 0, timeout=30, what="a quiet engine")
+    """The engine's counters once no asynchronous event is queued, running or waiting for a retry,
+    and no environment is being started ahead of its first event."""
+    return wait_until(
+        lambda: stats(emulator),
+        lambda s: s["pending_async"] == 0 and s["warming"] == 0,
+        timeout=30,
+        what="a quiet engine",
+    )
 
 
 def lines_of(path: Path) -> list[str]:

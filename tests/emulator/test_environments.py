@@ -24,7 +24,7 @@ def test_an_environment_is_warm_before_the_first_event(aws, emulator, make_funct
     name = make_function(PID_HANDLER)
     wait_until(
         lambda: stats(emulator),
-        lambda s: s["prewarmed"] == before["prewarmed"] + 1,
+        lambda s: s["prewarmed"] == before["prewarmed"] + 1 and s["warming"] == 0,
         timeout=30,
         what="the environment started on CreateFunction",
     )
@@ -41,7 +41,7 @@ def test_new_code_is_warmed_too_and_the_old_environment_retired(aws, emulator, m
     aws.lambda_.update_function_configuration(FunctionName=name, Environment={"Variables": {"V": "2"}})
     wait_until(
         lambda: stats(emulator),
-        lambda s: s["prewarmed"] == before["prewarmed"] + 1,
+        lambda s: s["prewarmed"] == before["prewarmed"] + 1 and s["warming"] == 0,
         timeout=30,
         what="the environment started on UpdateFunctionConfiguration",
     )

@@ -26,6 +26,7 @@ from emulator.adapter import awslambda as moto_lambda
 from emulator.adapter import dynamodb as moto_dynamodb
 from emulator.adapter import logs as moto_logs
 from emulator.adapter import s3 as moto_s3
+from emulator.adapter import server as moto_server
 from emulator.adapter import sqs as moto_sqs
 from emulator.adapter.seams import Seam
 from emulator.awslambda.spec import AsyncConfig
@@ -248,6 +249,7 @@ def test_every_patch_can_be_undone(aws):
         moto_s3.evaluate_bucket_policies(lambda *_: "NEUTRAL")
         moto_s3.guard_notification_configuration(lambda *_: [])
         moto_dynamodb.before_put_item(lambda table: None)
+        moto_server.wsgi_app()
         adapter.install_mends()
         assert {s.symbol for s in seams if s.resolve() is not before[s.symbol]} == set(before)
     finally:
