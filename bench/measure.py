@@ -30,7 +30,7 @@ from typing import Any
 import build
 from harness.capabilities import Capability, has
 from harness.clients import Clients
-from harness.faults import FaultInjector
+from harness.control import EngineControl
 from harness.items import items_under
 from harness.polling import wait_until
 from harness.schema import LOG_TABLE
@@ -191,7 +191,7 @@ def _completed_invocations(stack: Stack) -> Callable[[], int] | None:
     """Successful invocations since now, from the engine's own counters; None where it has none."""
     if not has(stack.target.name, Capability.INVOCATION_STATS):
         return None
-    control = FaultInjector(stack.target)
+    control = EngineControl(stack.target)
 
     def successes() -> int:
         stats = control.stats()

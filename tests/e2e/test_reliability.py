@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from harness.capabilities import Capability
-from harness.faults import FaultInjector
+from harness.control import EngineControl
 from harness.items import by_key, exactly, items_under
 from harness.polling import wait_until
 
@@ -28,8 +28,8 @@ pytestmark = pytest.mark.needs(Capability.FAULT_INJECTION, Capability.INVOCATION
 
 
 @pytest.fixture
-def faults(target) -> Iterator[FaultInjector]:
-    injector = FaultInjector(target)
+def faults(target) -> Iterator[EngineControl]:
+    injector = EngineControl(target)
     injector.clear()
     try:
         yield injector

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from harness.clients import Clients
+from harness.control import EngineControl
 from harness.engines.embedded import EmbeddedEngine
-from harness.faults import FaultInjector
 from harness.polling import wait_until
 from harness.targets import Target
 
@@ -102,7 +102,7 @@ def invoke(aws: Clients, name: str, payload: Any = None) -> tuple[str | None, An
 
 
 def stats(emulator: Target) -> dict[str, Any]:
-    return FaultInjector(emulator).stats()
+    return EngineControl(emulator).stats()
 
 
 def quiet(emulator: Target) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from harness.faults import FaultInjector
+from harness.control import EngineControl
 
 TABLE_SCHEMA = {
     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
@@ -21,7 +21,7 @@ TABLE_SCHEMA = {
 
 @pytest.fixture
 def faults(emulator):
-    injector = FaultInjector(emulator)
+    injector = EngineControl(emulator)
     yield injector
     injector.clear()
 

@@ -14,7 +14,8 @@ from typing import ClassVar
 import pytest
 
 from harness import targets
-from harness.engines import health, ministack
+from harness.clients import client
+from harness.engines import health, localstack, ministack
 from harness.engines.process import ServerProcess, group_alive
 from harness.polling import wait_until
 from harness.targets import TargetError
@@ -123,3 +124,39 @@ def test_stopping_a_server_stops_its_whole_group(tmp_path):
 
     assert not server.alive
     assert not group_alive(server.pid)  # the helper went with it
+
+
+@pytest.fixture
+def fake_localstack(monkeypatch):
+    """A health endpoint offering every service, where localstack-client's settings point."""
+    services = {s: "running" for s in health.NEEDED_SERVICES}
+    handler = type("Handler", (_Health,), {"document": {"services": services, "version": "4.14.0"}})
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("USE_SSL", raising=False)
+    monkeypatch.setenv("LOCALSTACK_HOST", f"127.0.0.1:{server.server_port}")
+    yield server.server_port
+    server.shutdown()
+    server.server_close()
+
+
+def test_localstack_is_found_and_its_clients_built_through_localstack_client(fake_localstack):
+    target = localstack.connect()
+
+    assert (target.name, target.endpoint, target.version) == (
+        "localstack",
+        f"http://127.0.0.1:{fake_localstack}",
+        "4.14.0",
+    )
+    assert target.plain_http_endpoint == target.endpoint
+    s3 = client(target, "s3")
+    assert s3.meta.endpoint_url == f"http://127.0.0.1:{fake_localstack}"
+    assert s3.meta.region_name == target.region
+
+
+def test_use_ssl_switches_localstack_to_https(fake_localstack, monkeypatch):
+    monkeypatch.setenv("USE_SSL", "1")
+
+    assert localstack.endpoint() == f"https://127.0.0.1:{fake_localstack}"

@@ -1,4 +1,4 @@
-"""Fault injection and counters through the embedded engine's control API (other engines have none)."""
+"""The embedded engine's control API (/_emulator/): fault injection and its counters; other engines have none."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from .targets import Target
 
 
-class FaultInjector:
+class EngineControl:
     def __init__(self, target: Target) -> None:
         self._base = f"{target.emulator_control}/_emulator" if target.emulator_control else None
         self._context = ssl.create_default_context(cafile=target.ca_bundle) if target.ca_bundle else None
