@@ -92,9 +92,9 @@ e2e-embedded: setup build $(ENGINE_DEPS_embedded) ## the e2e suite on the embedd
 e2e-ministack: setup build $(ENGINE_DEPS_ministack) ## the e2e suite on MiniStack, started from .venv-ministack
 	E2E_TARGET=ministack $(BIN)/pytest tests/e2e --timeout=900
 
-soak: setup build $(ENGINE_DEPS_embedded) ## 1,000 objects each delivered twice, 10 % of PutItem failing: nothing lost or doubled
+soak: setup build $(ENGINE_DEPS_embedded) ## 1,000 objects delivered twice, PutItem failing, environments killed: nothing lost or doubled
 	E2E_TARGET=embedded E2E_FAULT_OBJECTS=1000 $(BIN)/pytest tests/e2e/test_reliability.py \
-		-k duplicates_and_transient --timeout=900
+		-k killed_environments --timeout=900
 
 bench: setup runtimes ministack build ## measure handler, pipeline, burst and deploy loop; report under results/
 	$(BIN)/python -m bench

@@ -24,6 +24,8 @@ locals {
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = ["${local.log_group_arn}:*"]
       },
+      # Not used by the handler as shipped (it logs the event, it does not read the object): granted so
+      # a handler built on it (lambda_zip_path) can read the object it is notified of, and no other.
       {
         Sid      = "ReadTriggerObjects"
         Effect   = "Allow"
@@ -44,11 +46,12 @@ locals {
       Action   = ["sqs:SendMessage"]
       Resource = [local.queue_arn]
     }] : [],
-    # A customer managed key: needed to read objects encrypted with it, and to send to a queue encrypted with it.
+    # A customer managed key: kms:Decrypt to read objects encrypted with it; with the on-failure queue
+    # (encrypted with it too), kms:GenerateDataKey as well, which SQS asks of a sender with Decrypt.
     var.kms_key_arn == null ? [] : [{
       Sid      = "DecryptWithCustomerKey"
       Effect   = "Allow"
-      Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Action   = local.failure_queue_enabled ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
       Resource = [var.kms_key_arn]
     }],
     # X-Ray's write actions support no resource-level permissions: AWS demands "*".

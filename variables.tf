@@ -90,7 +90,7 @@ variable "notification_filter" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of a customer managed KMS key to encrypt the bucket and the table with; null uses SSE-S3 for the bucket and the AWS managed key for the table. The function is allowed kms:Decrypt on it."
+  description = "ARN of a customer managed KMS key to encrypt the bucket, the table and the on-failure queue with; null uses SSE-S3 for the bucket, the AWS managed key for the table and SSE-SQS for the queue. The function is allowed kms:Decrypt on it, and kms:GenerateDataKey too when the on-failure queue exists."
   type        = string
   default     = null
 

@@ -24,8 +24,10 @@ from .awslambda.service import LambdaService
 from .awslambda.workers import WorkerPool
 from .control_api import ControlApi
 from .faults import Faults
+from .iam.enforcer import Authorizer, IamEnforcer, Sessions
 from .request import current_context
 from .s3 import bucket_policy, events
+from .s3.bucket_gate import BucketPolicyGate
 from .s3.facts import BucketFacts
 from .server import Listener
 from .tls import make_tls_files
@@ -39,6 +41,8 @@ class EmulatorConfig:
     host: str = "127.0.0.1"
     lambda_concurrency: int | None = None  # per function without a reservation; None: sized for the machine
     retry_delays: tuple[float, ...] = (0.2, 0.4)
+    event_age_scale: float = 1 / 300  # the same compression as the retry delays (AWS: 60 and 120 s)
+    enforce_iam: bool = True  # evaluate the function's calls against its execution role
     verbose: bool = False
 
 
@@ -55,7 +59,7 @@ def _refused_destinations(bucket: BucketFacts, function_arns: list[str]) -> list
     return [
         arn
         for arn in function_arns
-        if not events.s3_may_invoke(moto_lambda.resource_policy(bucket.account_id, arn.split(":")[3], arn), bucket)
+        if not events.s3_may_invoke(moto_lambda.resource_policy(bucket.account_id, arn.split(":")[3], arn), arn, bucket)
     ]
 
 
@@ -89,16 +93,30 @@ class Emulator:
         os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
         tls = make_tls_files(state / "tls")
-        app = ControlApi(wsgi_app(), self.faults, self._stats)
+        sessions = Sessions()
+        authorizer = Authorizer(enabled=self.config.enforce_iam)
+        app = ControlApi(IamEnforcer(BucketPolicyGate(wsgi_app()), sessions, authorizer), self.faults, self._stats)
         https = Listener(app, self.config.host, tls)
         http = Listener(app, self.config.host)
         self._listeners = [https, http]
 
-        sink = CloudWatchSink()
+        sink = CloudWatchSink(authorizer)
         self._pool = WorkerPool(
-            state / "code", https.url, str(tls.ca_bundle), sink.write, concurrency=self.config.lambda_concurrency
+            state / "code",
+            https.url,
+            str(tls.ca_bundle),
+            sink=sink.write,
+            credentials_for=lambda spec: sessions.issue(spec.account_id, spec.role, spec.name),
+            concurrency=self.config.lambda_concurrency,
         )
-        self._service = LambdaService(self._pool, self.faults, retry_delays=self.config.retry_delays)
+        self._service = LambdaService(
+            self._pool,
+            self.faults,
+            retry_delays=self.config.retry_delays,
+            event_age_scale=self.config.event_age_scale,
+            sessions=sessions,
+            authorizer=authorizer,
+        )
         self._service.install()
         moto_s3.route_lambda_notifications(events.s3_event, self._service.deliver)
         moto_s3.evaluate_bucket_policies(
@@ -112,12 +130,14 @@ class Emulator:
             listener.start()
         self.endpoints = Endpoints(https.url, http.url, str(tls.ca_bundle), str(log_file))
         log.info(
-            "engine up on moto %s: %s (TLS), %s (plain HTTP), CA %s; %d environments per function",
+            "engine up on moto %s: %s (TLS), %s (plain HTTP), CA %s; %d environments per function; IAM for "
+            "functions %s",
             moto_version,
             https.url,
             http.url,
             tls.ca_bundle,
             self._pool.concurrency,
+            "enforced" if self.config.enforce_iam else "not enforced (--no-enforce-iam)",
         )
         return self.endpoints
 

@@ -1,7 +1,7 @@
 """What is known of the request being served: the condition keys a policy can ask about.
 
-Set by the listener that took the request (``server.py``), read by the bucket-policy
-evaluator (``s3/bucket_policy.py``).
+Set by the listener that took the request (``server.py``) and, for a function's own
+credentials, the IAM enforcer (``iam/enforcer.py``); read by the policy evaluators.
 """
 
 from __future__ import annotations
@@ -22,6 +22,16 @@ _request_context: contextvars.ContextVar[Mapping[str, str]] = contextvars.Contex
 def request_context(*, secure: bool, source_ip: str) -> Iterator[None]:
     """Condition keys (lower-cased) of the request being served on this thread."""
     token = _request_context.set({"aws:securetransport": "true" if secure else "false", "aws:sourceip": source_ip})
+    try:
+        yield
+    finally:
+        _request_context.reset(token)
+
+
+@contextmanager
+def known_principal(arn: str) -> Iterator[None]:
+    """The request's principal is known (a function's own credentials): ``aws:PrincipalArn`` too."""
+    token = _request_context.set({**_request_context.get(), "aws:principalarn": arn})
     try:
         yield
     finally:

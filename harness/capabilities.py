@@ -43,6 +43,7 @@ SUPPORT: dict[Capability, dict[str, str]] = {
         "aws": "yes",
     },
     Capability.IAM_ENFORCEMENT: {
+        "embedded": "yes: action and resource against the role (--no-enforce-iam turns it off)",
         "aws": "yes",
     },
     Capability.URL_ENCODED_VERSIONS: {

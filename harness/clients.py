@@ -19,9 +19,14 @@ _CONFIG = Config(
 )
 
 
-def client(target: Target, service: str, *, endpoint: str | None = None) -> Any:
-    """A client for ``service`` on ``target`` (or on ``endpoint`` of the same engine)."""
-    config = _CONFIG.merge(Config(s3={"addressing_style": "path"})) if service == "s3" and target.emulated else _CONFIG
+def client(target: Target, service: str, *, endpoint: str | None = None, attempts: int = 5) -> Any:
+    """A client for ``service`` on ``target`` (or on ``endpoint`` of the same engine).
+
+    ``attempts``: botocore's retries included (1: none, to see a throttle as it comes).
+    """
+    config = _CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": attempts}))
+    if service == "s3" and target.emulated:
+        config = config.merge(Config(s3={"addressing_style": "path"}))
     if target.name == "localstack" and endpoint in (None, target.endpoint):
         return localstack.client(target, service, config)
     kwargs: dict[str, Any] = {"region_name": target.region, "config": config}

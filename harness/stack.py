@@ -67,6 +67,17 @@ output "%(name)s" {
 """
 
 
+def hcl(value: Any) -> str:
+    """A Python value as an HCL expression, as `terraform fmt` writes it on one line."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{ " + ", ".join(f"{key} = {hcl(item)}" for key, item in value.items()) + " }"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(hcl(item) for item in value) + "]"
+    return json.dumps(value)  # strings, numbers, booleans and null are written alike
+
+
 def provider_override(target: Target) -> str:
     """An override file (HCL as JSON) pointing every service at the target's endpoint."""
     assert target.endpoint is not None
@@ -129,10 +140,10 @@ class Stack:
         return MODULE_BLOCK % {
             "name": self.name,
             "source": source,
-            "suffix": json.dumps(self.suffix),
-            "zip": json.dumps(str(ZIP)),
-            "notification_filter": json.dumps(self.notification_filter),  # HCL takes JSON's object syntax
-            "async_invocation": json.dumps(self.async_invocation),
+            "suffix": hcl(self.suffix),
+            "zip": hcl(str(ZIP)),
+            "notification_filter": hcl(self.notification_filter),
+            "async_invocation": hcl(self.async_invocation),
         }
 
 

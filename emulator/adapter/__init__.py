@@ -3,7 +3,8 @@
 The engine serves moto's WSGI app (``server``) and makes its per-request bookkeeping cheap
 (``core``), runs Lambda functions itself (``awslambda``), delivers S3 notifications
 asynchronously and evaluates bucket policies with the request's transport (``s3``), writes
-function output into CloudWatch Logs (``logs``), sends failure records to SQS (``sqs``),
+function output into CloudWatch Logs (``logs``), sends failure records to SQS (``sqs``), gives
+a function its role's credentials and reads the role's policies (``iam``),
 injects faults into DynamoDB and mends where moto is laxer than AWS (``dynamodb``). No other
 module of the engine imports moto. Each module lists the private symbols it uses as ``SEAMS``;
 tests/emulator/test_moto_contract.py checks every one against the installed moto.
@@ -19,7 +20,7 @@ from importlib.metadata import version
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from . import awslambda, core, dynamodb, logs, s3, server, sqs
+from . import awslambda, core, dynamodb, iam, logs, s3, server, sqs
 from .seams import Seam, restore_all
 
 SUPPORTED_MOTO = SpecifierSet(">=5.2,<5.3")
@@ -30,6 +31,7 @@ SEAMS: tuple[Seam, ...] = (
     *awslambda.SEAMS,
     *s3.SEAMS,
     *dynamodb.SEAMS,
+    *iam.SEAMS,
     *logs.SEAMS,
     *sqs.SEAMS,
 )
@@ -66,3 +68,4 @@ def install_mends() -> None:
     s3.mend_multipart_completion_events()
     s3.mend_list_object_versions_encoding()
     dynamodb.mend_empty_string_expression_values()
+    awslambda.mend_event_invoke_config_replacement()

@@ -8,6 +8,7 @@ from typing import Any
 
 from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.awslambda.utils import get_backend
+from moto.core.exceptions import JsonRESTError
 
 from ..awslambda.spec import AsyncConfig, FunctionSpec
 from .seams import Seam, replace
@@ -50,7 +51,24 @@ SEAMS = (
         "read the resource policy S3 needs to invoke the function",
     ),
     Seam("moto.awslambda.utils.get_backend", "called", ("account_id", "region"), "reach a region's functions"),
+    Seam(
+        "moto.awslambda.models.LambdaBackend.put_function_event_invoke_config",
+        "wrapped",
+        ("self", "function_name", "config"),
+        "replace the event invoke config, as Lambda does (moto appends and keeps answering the first)",
+    ),
 )
+
+
+class TooManyRequests(JsonRESTError):
+    """Lambda's 429 for an invoke beyond the function's concurrency, in Lambda's error shape."""
+
+    code = 429
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("TooManyRequestsException", "Rate Exceeded.")
+        self.description = json.dumps({"Reason": reason, "Type": "User", "message": "Rate Exceeded."})
+
 
 # (function, payload, request headers, response headers) -> response payload
 InvokeHandler = Callable[[FunctionSpec, bytes, Mapping[str, str], dict[str, str]], bytes]
@@ -140,3 +158,14 @@ def _after_update(original: Any, callback: Callable[[FunctionSpec], None]) -> An
         return result
 
     return updated
+
+
+def mend_event_invoke_config_replacement() -> None:
+    """A second PutFunctionEventInvokeConfig replaces the first (moto appends, and Get answers the first)."""
+    original = LambdaBackend.put_function_event_invoke_config
+
+    def put_function_event_invoke_config(self: LambdaBackend, function_name: str, config: dict[str, Any]) -> Any:
+        self.get_function(function_name).event_invoke_config = []
+        return original(self, function_name, config)
+
+    replace(LambdaBackend, "put_function_event_invoke_config", put_function_event_invoke_config)

@@ -20,7 +20,7 @@ from moto.core.responses import ActionResult
 from moto.iam.access_control import PermissionResult
 from moto.s3 import notifications
 from moto.s3.exceptions import S3ClientError
-from moto.s3.models import FakeBucket, S3Backend
+from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.s3.responses import S3Response
 
 from ..s3.facts import BucketFacts, ObjectFacts
@@ -78,6 +78,9 @@ SEAMS = (
     Seam("moto.s3.responses.S3Response.serialized", "called", ("self", "action_result"), "see the listing's result"),
     Seam("moto.core.responses.ActionResult", "called", ("result",), "hand the encoded listing back"),
     Seam("moto.iam.access_control.PermissionResult", "called", None, "answer a bucket policy decision"),
+    Seam("moto.s3.models.s3_backends", "called", None, "reach a bucket, for its policy"),
+    Seam("moto.s3.models.S3BackendDict.bucket_accounts", "called", None, "the account that owns a bucket"),
+    Seam("moto.s3.models.S3Backend.get_bucket", "called", ("self", "bucket_name"), "find a bucket by name"),
     Seam("moto.s3.exceptions.S3ClientError", "called", None, "refuse with S3's error shape"),
 )
 
@@ -206,3 +209,17 @@ def mend_list_object_versions_encoding() -> None:
             object.__delattr__(self, "serialized")
 
     replace(S3Response, "list_object_versions", list_object_versions)
+
+
+def bucket_policy(bucket_name: str) -> str | None:
+    """The bucket's policy document, or None (no policy, or no such bucket)."""
+    owner = s3_backends.bucket_accounts.get(bucket_name)
+    if owner is None:
+        return None
+    partition, account_id = owner
+    try:
+        bucket = s3_backends[account_id][partition].get_bucket(bucket_name)
+    except S3ClientError:
+        return None
+    policy = bucket.policy
+    return policy.decode() if isinstance(policy, bytes) else policy

@@ -29,6 +29,7 @@ class Invocation:
     function_arn: str
     deadline_ms: int
     trace_id: str = ""
+    started: threading.Event = field(default_factory=threading.Event)  # handed to the runtime
     done: threading.Event = field(default_factory=threading.Event)
     response: bytes = b""
     error_type: str | None = None
@@ -154,6 +155,8 @@ class RuntimeApi:
         invocation = self._pending.get()
         with self._lock:
             self._in_flight = invocation
+        if invocation is not None:
+            invocation.started.set()
         return invocation
 
     def complete(self, request_id: str, body: bytes, error_type: str | None) -> bool:

@@ -5,11 +5,16 @@ Asynchronous invocations (``InvocationType=Event`` and S3 notifications) go to a
 served by dispatcher threads and, as in Lambda, a failed attempt is retried (twice by
 default, or as the function's event invoke config says) after a delay. AWS waits about
 one and then two minutes; the engine waits ``retry_delays`` seconds (default 0.2 and 0.4),
-so a test sees the whole retry path in well under a second. A waiting retry sits on a
-timer, not in a dispatcher or a worker. The function and its config are read afresh for
-every attempt. An event older than the config's maximum event age is not run again; what
-still failed goes, as in Lambda, to the on-failure destination (an SQS queue) as an
-invocation record carrying the original event.
+so a test sees the whole retry path in well under a second, and scales the maximum event age
+the same way (``event_age_scale``, default 1/300: six hours become 72 s). A waiting retry sits
+on a timer, not in a dispatcher or a worker. The function and its config are read afresh for
+every attempt. A throttled event (reserved concurrency 0) is kept and tried again until its
+maximum age, as Lambda does, without using up retry attempts. An event older than its maximum
+age is not run again; what still failed goes, as in Lambda, to the on-failure destination (an
+SQS queue) as an invocation record carrying the original event.
+
+A synchronous invoke beyond the function's concurrency is answered at once with Lambda's 429
+TooManyRequestsException.
 """
 
 from __future__ import annotations
@@ -30,9 +35,10 @@ from typing import Any
 from ..adapter import awslambda as moto_lambda
 from ..adapter import sqs
 from ..faults import Faults
+from ..iam.enforcer import Authorizer, Sessions
 from .scheduler import Scheduler
 from .spec import AsyncConfig, FunctionSpec
-from .workers import InvocationResult, WorkerPool
+from .workers import ConcurrencyExhausted, InvocationResult, WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,7 @@ class AsyncEvent:
     enqueued: float = field(default_factory=time.monotonic)
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))  # one id for every attempt, as in Lambda
     attempts: int = 0
+    throttles: int = 0
 
 
 def _json_or_text(payload: bytes) -> Any:
@@ -56,16 +63,35 @@ def _json_or_text(payload: bytes) -> Any:
 
 
 class LambdaService:
-    def __init__(self, pool: WorkerPool, faults: Faults, *, retry_delays: tuple[float, ...]) -> None:
+    def __init__(
+        self,
+        pool: WorkerPool,
+        faults: Faults,
+        *,
+        retry_delays: tuple[float, ...],
+        event_age_scale: float = 1.0,
+        sessions: Sessions,
+        authorizer: Authorizer,
+    ) -> None:
         self._pool = pool
         self._faults = faults
+        self._sessions = sessions
+        self._authorizer = authorizer
         self._retry_delays = retry_delays
+        self._event_age_scale = event_age_scale
         self._scheduler = Scheduler()
         self._queue: queue.Queue[AsyncEvent | None] = queue.Queue()
         self._pending = 0  # asynchronous events queued, running or waiting for a retry
         self._warming = 0  # environments being started ahead of their first event
         self._lock = threading.Lock()
-        self.stats = {"invocations": 0, "errors": 0, "retries": 0, "dropped": 0, "sent_to_destination": 0}
+        self.stats = {
+            "invocations": 0,
+            "errors": 0,
+            "retries": 0,
+            "throttles": 0,
+            "dropped": 0,
+            "sent_to_destination": 0,
+        }
         # Enough dispatchers to keep every function's environments busy at once.
         self._dispatchers = [
             threading.Thread(target=self._dispatch, name=f"lambda-async-{n}", daemon=True)
@@ -92,8 +118,16 @@ class LambdaService:
 
     # -- synchronous --------------------------------------------------------
 
-    def run(self, spec: FunctionSpec, payload: bytes, request_id: str | None = None) -> InvocationResult:
-        result = self._pool.invoke(spec, payload, request_id)
+    def run(
+        self,
+        spec: FunctionSpec,
+        payload: bytes,
+        request_id: str | None = None,
+        *,
+        block: bool = True,
+        kill: bool = False,
+    ) -> InvocationResult:
+        result = self._pool.invoke(spec, payload, request_id, block=block, kill=kill)
         self._count("invocations")
         if result.failed:
             self._count("errors")
@@ -110,7 +144,15 @@ class LambdaService:
         if invocation_type == "Event":
             self.enqueue(AsyncEvent(spec.account_id, spec.region, spec.arn, payload))
             return b""
-        result = self.run(spec, payload)
+        try:
+            result = self.run(spec, payload, block=False)
+        except ConcurrencyExhausted as exhausted:
+            # Lambda answers a synchronous invoke beyond the function's concurrency at once, with a 429.
+            self._count("throttles")
+            reserved = spec.reserved_concurrency is not None
+            raise moto_lambda.TooManyRequests(
+                "ReservedFunctionConcurrentInvocationLimitExceeded" if reserved else "ConcurrentInvocationLimitExceeded"
+            ) from exhausted
         if result.failed:
             response_headers["x-amz-function-error"] = "Unhandled"
         response_headers["x-amz-executed-version"] = "$LATEST"
@@ -163,6 +205,10 @@ class LambdaService:
         with self._lock:
             self._pending -= 1
 
+    def _retry_later(self, event: AsyncEvent, nth: int) -> None:
+        delay = self._retry_delays[min(nth, len(self._retry_delays) - 1)]
+        self._scheduler.after(delay, lambda: self._queue.put(event))
+
     def _attempt(self, event: AsyncEvent) -> None:
         found = moto_lambda.current(event.account_id, event.region, event.function_arn)
         if found is None:
@@ -171,17 +217,25 @@ class LambdaService:
             self._finish()
             return
         spec, config = found
-        if time.monotonic() - event.enqueued > config.maximum_event_age_s:
+        if time.monotonic() - event.enqueued > config.maximum_event_age_s * self._event_age_scale:
             self._fail(spec, event, config, condition="EventAgeExceeded", result=None)
             return
-        result = self.run(spec, event.payload, event.request_id)
+        kill = event.attempts == 0 and self._faults.kill_environment()  # a first attempt only: retries run
+        try:
+            result = self.run(spec, event.payload, event.request_id, kill=kill)
+        except ConcurrencyExhausted:
+            # Throttled (reserved concurrency 0): Lambda keeps the event and tries again until its
+            # maximum age; throttles are not among the retry attempts.
+            self._count("throttles")
+            self._retry_later(event, event.throttles)
+            event.throttles += 1
+            return
         event.attempts += 1
         if not result.failed:
             self._finish()
         elif event.attempts <= config.maximum_retry_attempts:
             self._count("retries")
-            delay = self._retry_delays[min(event.attempts - 1, len(self._retry_delays) - 1)]
-            self._scheduler.after(delay, lambda: self._queue.put(event))
+            self._retry_later(event, event.attempts - 1)
         else:
             self._fail(spec, event, config, condition="RetriesExhausted", result=result)
 
@@ -200,6 +254,18 @@ class LambdaService:
             if not destination or ":sqs:" not in destination:
                 self._count("dropped")
                 log.warning("%s: event %s failed (%s) and is dropped", spec.name, event.request_id, condition)
+                return
+            # Lambda sends to the destination with the function's role.
+            session = self._sessions.issue(spec.account_id, spec.role, spec.name)
+            if not self._authorizer.allows(session, "sqs:SendMessage", destination):
+                self._count("dropped")
+                log.warning(
+                    "%s: event %s failed (%s); its role may not send to %s",
+                    spec.name,
+                    event.request_id,
+                    condition,
+                    destination,
+                )
                 return
             record = {
                 "version": "1.0",

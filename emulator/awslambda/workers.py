@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..adapter.iam import Session as Credentials
 from .runtime_api import Invocation, RuntimeApi, error_payload
 from .runtimes import announce, python_for
 from .spec import FunctionSpec
@@ -39,8 +40,10 @@ log = logging.getLogger(__name__)
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase
 _POLL_S = 0.02
 
-# (spec, log stream, lines) -> written to the function's log group
-LogSink = Callable[[FunctionSpec, str, list[str]], None]
+# (spec, the environment's credentials, log stream, lines) -> written to the function's log group
+LogSink = Callable[[FunctionSpec, Credentials, str, list[str]], None]
+# The function's role's credentials for a new environment (issued by the engine's STS)
+CredentialsFor = Callable[[FunctionSpec], Credentials]
 
 
 class ConcurrencyExhausted(RuntimeError):
@@ -82,8 +85,18 @@ def unpack(spec: FunctionSpec, code_root: Path) -> Path:
 class Worker:
     """One warm execution environment."""
 
-    def __init__(self, spec: FunctionSpec, task_root: Path, endpoint: str, ca_bundle: str, sink: LogSink) -> None:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        task_root: Path,
+        endpoint: str,
+        ca_bundle: str,
+        *,
+        sink: LogSink,
+        credentials: Credentials,
+    ) -> None:
         self.spec = spec
+        self.credentials = credentials
         self.invocations = 0
         self._sink = sink
         self._api = RuntimeApi()
@@ -110,9 +123,10 @@ class Worker:
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_REGION": spec.region,
             "AWS_DEFAULT_REGION": spec.region,
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_SESSION_TOKEN": "test",
+            # The execution role's temporary credentials, as Lambda passes them.
+            "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+            "AWS_SESSION_TOKEN": credentials.session_token,
             "AWS_ENDPOINT_URL": endpoint,
             "AWS_CA_BUNDLE": ca_bundle,
             **spec.environment,
@@ -161,9 +175,12 @@ class Worker:
         if final and self._partial:
             lines.append(self._partial)
             self._partial = b""
-        return [line.decode("utf-8", "replace") for line in lines]
+        # The runtime writes a multi-line message (a traceback) as one line, its lines joined with
+        # "\r": one log event, as the Python runtime's is, with its lines back.
+        return [line.decode("utf-8", "replace").rstrip("\r").replace("\r", "\n") for line in lines]
 
-    def invoke(self, payload: bytes, request_id: str) -> InvocationResult:
+    def invoke(self, payload: bytes, request_id: str, *, kill: bool = False) -> InvocationResult:
+        """Run one invocation; ``kill`` SIGKILLs the environment once the runtime has it (a fault)."""
         cold = self.invocations == 0
         self.invocations += 1
         timeout = self.spec.timeout_s
@@ -172,6 +189,8 @@ class Worker:
         output: list[str] = []
         started = time.monotonic()
         self._api.submit(invocation)
+        if kill and invocation.started.wait(timeout):
+            self._process.kill()  # mid-invocation, as an out-of-memory kill or a crash would
         deadline = started + timeout
         while not invocation.done.wait(_POLL_S):
             output += self._drain()
@@ -200,6 +219,7 @@ class Worker:
             report += f"\tInit Duration: {(self._api.first_poll - self.started) * 1000:.2f} ms"
         self._sink(
             self.spec,
+            self.credentials,
             self.log_stream,
             [
                 *before,
@@ -255,13 +275,16 @@ class WorkerPool:
         code_root: Path,
         endpoint: str,
         ca_bundle: str,
+        *,
         sink: LogSink,
+        credentials_for: CredentialsFor,
         concurrency: int | None = None,
     ) -> None:
         self._code_root = code_root
         self._endpoint = endpoint
         self._ca_bundle = ca_bundle
         self._sink = sink
+        self._credentials_for = credentials_for
         self.concurrency = concurrency or default_concurrency()
         self._idle: dict[tuple[str, str], list[Worker]] = {}
         self._busy: dict[tuple[str, str], int] = {}
@@ -307,7 +330,15 @@ class WorkerPool:
     def _start(self, spec: FunctionSpec) -> Worker:
         """A new worker for a slot already reserved; the slot is given back if it cannot start."""
         try:
-            worker = Worker(spec, unpack(spec, self._code_root), self._endpoint, self._ca_bundle, self._sink)
+            task_root = unpack(spec, self._code_root)
+            worker = Worker(
+                spec,
+                task_root,
+                self._endpoint,
+                self._ca_bundle,
+                sink=self._sink,
+                credentials=self._credentials_for(spec),
+            )
         except BaseException:
             with self._changed:
                 self._busy[spec.key] -= 1
@@ -370,10 +401,20 @@ class WorkerPool:
         self.release(worker)
         return worker
 
-    def invoke(self, spec: FunctionSpec, payload: bytes, request_id: str | None = None) -> InvocationResult:
-        worker = self.acquire(spec)
+    def invoke(
+        self,
+        spec: FunctionSpec,
+        payload: bytes,
+        request_id: str | None = None,
+        *,
+        block: bool = True,
+        kill: bool = False,
+    ) -> InvocationResult:
+        """Invoke in a warm environment, or a new one; ``block=False`` raises ConcurrencyExhausted
+        instead of waiting for one to be free (a synchronous invoke)."""
+        worker = self.acquire(spec, block=block)
         try:
-            return worker.invoke(payload, request_id or str(uuid.uuid4()))
+            return worker.invoke(payload, request_id or str(uuid.uuid4()), kill=kill)
         finally:
             self.release(worker)
 

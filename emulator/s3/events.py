@@ -12,13 +12,14 @@
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote_plus
 
-from .bucket_policy import statement_applies
+from ..iam.policy import evaluate
 from .facts import BucketFacts, ObjectFacts
 
 _sequence = itertools.count(1)
@@ -67,18 +68,12 @@ def s3_event(event_name: str, bucket: BucketFacts, obj: ObjectFacts, notificatio
     }
 
 
-def s3_may_invoke(policy: Mapping[str, Any] | None, bucket: BucketFacts) -> bool:
+def s3_may_invoke(policy: Mapping[str, Any] | None, function_arn: str, bucket: BucketFacts) -> bool:
     """Whether a function's resource policy lets s3.amazonaws.com invoke it for ``bucket`` and its account."""
     if policy is None:
         return False
     context = {"aws:sourcearn": bucket.arn, "aws:sourceaccount": bucket.account_id}
-    for statement in policy.get("Statement", []):
-        principal = statement.get("Principal")
-        service = principal.get("Service") if isinstance(principal, dict) else None
-        services = [service] if isinstance(service, str) else service or []
-        if statement.get("Effect") != "Allow" or "s3.amazonaws.com" not in services:
-            continue
-        anyone = {**statement, "Principal": "*"}
-        if statement_applies(anyone, "lambda:InvokeFunction", statement.get("Resource", "*"), context):
-            return True
-    return False
+    decision = evaluate(
+        [json.dumps(policy)], "lambda:InvokeFunction", function_arn, context, principal={"Service": "s3.amazonaws.com"}
+    )
+    return decision.allowed

@@ -12,7 +12,7 @@ with one message instead of failing every test with it.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -143,3 +143,22 @@ def deploy_or_exit(deployment: Deployment, clients: Clients, progress: Progress)
             yield ready
     except (TargetError, TerraformFailed) as error:
         pytest.exit(f"E2E_TARGET={deployment.target.name}: {error}", returncode=2)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test that used a stack shows what the engine refused the function, naming action and resource."""
+    report: pytest.TestReport = yield
+    funcargs = getattr(item, "funcargs", {})
+    if report.when == "call" and report.failed and "clients" in funcargs:
+        stacks = [s for name in ("stack", "filtered_stack") if (s := funcargs.get(name)) is not None and s.outputs]
+        for stack in stacks:
+            refused = funcargs["clients"].logs.filter_log_events(
+                logGroupName=stack.outputs["log_group_name"], filterPattern='"not authorized to perform"', limit=5
+            )["events"]
+            if refused:
+                lines = "\n".join(e["message"] for e in refused)
+                report.sections.append((f"function {stack.function}: refused calls", lines))
+    return report

@@ -65,26 +65,34 @@ def receive_all(clients, stack, expected: int) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def test_duplicates_and_transient_errors_lose_and_double_nothing(clients, stack, faults, progress):
-    faults.set(s3_delivery_copies=2, put_item_failure_rate=0.1, seed=20261125)
+def test_duplicates_transient_errors_and_killed_environments_lose_and_double_nothing(clients, stack, faults, progress):
+    faults.set(s3_delivery_copies=2, put_item_failure_rate=0.1, environment_kill_rate=0.05, seed=20261125)
     keys = [f"faults/{n:05d}.json" for n in range(FAULT_OBJECTS)]
+    before = faults.stats()
 
-    with progress.phase(f"upload {FAULT_OBJECTS} objects, each delivered twice, 10% PutItem failing"):
+    with progress.phase(
+        f"upload {FAULT_OBJECTS} objects, each delivered twice, 10% PutItem failing, 5% of environments killed"
+    ):
         upload(clients, stack, keys)
         final = exactly(
             clients.dynamodb, stack.table, "faults/", FAULT_OBJECTS, timeout=max(120, FAULT_OBJECTS / 4), settle=2.0
         )
     injected = faults.status()["injected"]
     stats = faults.stats()
-    progress.say(f"faults injected: {injected}; lambda: {stats}")
+    retries = stats["retries"] - before["retries"]
+    progress.say(f"faults injected: {injected}; Lambda-level retries: {retries}")
     progress.count("fault run: objects", FAULT_OBJECTS)
     progress.count("fault run: duplicate deliveries", injected["copies"])
     progress.count("fault run: PutItem errors injected", injected["put_item_errors"])
+    progress.count("fault run: environments killed", injected["environment_kills"])
+    progress.count("fault run: Lambda-level retries", retries)
 
     assert sorted(by_key(final)) == keys
     assert len({i["requestId"] for i in final}) == FAULT_OBJECTS
     assert injected["copies"] == FAULT_OBJECTS  # every event really was delivered twice
     assert injected["put_item_errors"] > 0  # and PutItem really did fail along the way
+    assert injected["environment_kills"] > 0  # and environments died mid-invocation
+    assert retries >= injected["environment_kills"]  # each kill cost its event an attempt, which was retried
     assert queued(clients, stack) == 0  # nothing gave up
 
 

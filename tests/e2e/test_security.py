@@ -22,6 +22,10 @@ def test_plain_http_is_denied_and_https_allowed(target, clients, stack):
     assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     with pytest.raises(ClientError):
         clients.s3.head_object(Bucket=stack.bucket, Key="tls/denied.txt")
+    for bucket_request in (plain.list_objects_v2, plain.get_bucket_policy):  # the bucket itself, too
+        with pytest.raises(ClientError) as refused:
+            bucket_request(Bucket=stack.bucket)
+        assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
 def test_bucket_is_private_encrypted_and_tls_only(clients, stack):

@@ -53,9 +53,20 @@ def zip_of(source: str) -> bytes:
     return buffer.getvalue()
 
 
-def function_maker(aws: Clients) -> Callable[..., str]:
-    """Create a function from handler source (with its role and log group); returns its name."""
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def function_maker(engine: Target, policy: dict[str, Any] | None = None) -> Callable[..., str]:
+    """Create functions from handler source (with a role and a log group each); returns the name
+    once the environment the engine starts for a new function is up (so tests meet that one).
+
+    The role has ``policy`` (default: everything allowed, for the tests about other things than IAM).
+    """
+    aws = Clients.for_target(engine)
     role = aws.iam.create_role(RoleName=f"role-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=json.dumps(TRUST))
+    aws.iam.put_role_policy(
+        RoleName=role["Role"]["RoleName"], PolicyName="access", PolicyDocument=json.dumps(policy or ALLOW_ALL)
+    )
 
     def create(
         source: str, *, timeout: int = 10, env: dict[str, str] | None = None, reserved: int | None = None
@@ -73,26 +84,32 @@ def function_maker(aws: Clients) -> Callable[..., str]:
         )
         if reserved is not None:
             aws.lambda_.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
+        quiet(engine)
         return name
 
     return create
 
 
 @pytest.fixture(scope="session")
-def make_function(aws: Clients) -> Callable[..., str]:
-    return function_maker(aws)
+def make_function(emulator: Target) -> Callable[..., str]:
+    return function_maker(emulator)
 
 
 @pytest.fixture(scope="module")
-def slow_retry_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clients]:
+def slow_retry_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     """An engine of its own whose asynchronous retries wait 5 s, long enough to watch one wait."""
     with running_engine(tmp_path_factory.mktemp("slow-retries"), "--retry-delays", "5") as target:
-        yield Clients.for_target(target)
+        yield target
 
 
 @pytest.fixture(scope="module")
-def make_slow_retry_function(slow_retry_engine: Clients) -> Callable[..., str]:
-    return function_maker(slow_retry_engine)
+def slow_retry_engine(slow_retry_target: Target) -> Clients:
+    return Clients.for_target(slow_retry_target)
+
+
+@pytest.fixture(scope="module")
+def make_slow_retry_function(slow_retry_target: Target) -> Callable[..., str]:
+    return function_maker(slow_retry_target)
 
 
 def invoke(aws: Clients, name: str, payload: Any = None) -> tuple[str | None, Any]:

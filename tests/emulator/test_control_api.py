@@ -50,7 +50,19 @@ def test_every_put_item_can_be_made_to_fail_transiently(aws, faults):
 
     assert failed.value.response["Error"]["Code"] == "InternalServerError"
     assert failed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
-    assert faults.status()["injected"]["put_item_errors"] >= 1  # botocore retried it too
+    attempts = failed.value.response["ResponseMetadata"]["RetryAttempts"] + 1
+    assert attempts > 1  # botocore retried it
+    assert faults.status()["injected"]["put_item_errors"] == attempts  # and every attempt was refused
+
+
+def test_setting_faults_starts_their_counters_again(aws, faults):
+    aws.dynamodb.create_table(TableName="counted", **TABLE_SCHEMA)
+    faults.set(unavailable_tables=["counted"])
+    with pytest.raises(ClientError):
+        aws.dynamodb.put_item(TableName="counted", Item={"id": {"S": "1"}})
+    assert faults.status()["injected"]["unavailable"] == 1
+
+    assert faults.clear()["injected"] == {"put_item_errors": 0, "unavailable": 0, "copies": 0, "environment_kills": 0}
 
 
 @pytest.mark.parametrize(

@@ -51,10 +51,13 @@ def test_new_code_gets_a_new_worker(aws, make_function):
     name = make_function(REPORTING_HANDLER)
     before = invoke(aws, name)[1]
 
-    aws.lambda_.update_function_code(FunctionName=name, ZipFile=zip_of("def lambda_handler(e, c):\n    return 'v2'\n"))
+    aws.lambda_.update_function_code(
+        FunctionName=name, ZipFile=zip_of("import os\ndef lambda_handler(e, c):\n    return ['v2', os.getpid()]\n")
+    )
 
-    assert invoke(aws, name) == (None, "v2")
-    assert before["pid"] > 0
+    error, (version, pid) = invoke(aws, name)
+    assert (error, version) == (None, "v2")
+    assert pid != before["pid"]  # new code, new environment
 
 
 def test_timeout_is_enforced_and_the_worker_replaced(aws, make_function):
@@ -98,7 +101,8 @@ def test_import_error_is_an_init_error(aws, make_function):
     error, result = invoke(aws, name)
 
     assert error == "Unhandled"
-    assert "not_a_module_anywhere" in json.dumps(result)
+    assert result["errorType"] == "Runtime.ImportModuleError"
+    assert result["errorMessage"] == "Unable to import module 'index': No module named 'not_a_module_anywhere'"
 
 
 def test_output_lands_in_the_log_group(aws, make_function):

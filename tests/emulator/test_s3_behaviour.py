@@ -134,3 +134,24 @@ def test_keys_arrive_as_they_were_sent(aws, bucket, key):
 
     assert listed == [key]  # decoded once, not twice
     assert aws.s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"1"
+
+
+@pytest.mark.parametrize(
+    ("operation", "args"),
+    [
+        ("list_objects_v2", {}),
+        ("get_bucket_policy", {}),
+        ("list_object_versions", {}),
+        ("get_bucket_location", {}),
+    ],
+)
+def test_tls_only_policy_denies_plain_http_bucket_requests_too(aws, emulator, bucket, operation, args):
+    aws.s3.put_bucket_policy(Bucket=bucket, Policy=tls_only(bucket))
+    plain = client(emulator, "s3", endpoint=emulator.plain_http_endpoint)
+
+    with pytest.raises(ClientError) as denied:
+        getattr(plain, operation)(Bucket=bucket, **args)
+
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    getattr(aws.s3, operation)(Bucket=bucket, **args)  # over TLS it is allowed

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from harness.polling import wait_until
+from harness.stack import Deployment, Stack
+from harness.targets import Target
 from harness.terraform import ProviderUnavailable, TerraformFailed, TerraformRunner, TerraformTimedOut
 
 REQUIRES_AWS = """\
@@ -82,3 +85,22 @@ def test_a_failed_step_raises_with_terraforms_own_message(tmp_path):
 
     assert str(failed.value).startswith(f"terraform plan failed in {tmp_path} (exit 1):")
     assert "Reference to undeclared input variable" in str(failed.value)
+
+
+def test_a_deployment_writes_terraform_fmt_clean_hcl(tmp_path):
+    target = Target("embedded", "https://127.0.0.1:1", "us-east-1", ca_bundle="/ca.pem")
+    main = Stack("stack", "s", async_invocation={"failure_queue": {"message_retention_seconds": 60}})
+    other = Stack("filtered", "f", notification_filter={"prefix": "in/", "suffix": ".csv"})
+
+    Deployment(target, tmp_path, [main, other])
+
+    checked = subprocess.run(
+        ["terraform", "fmt", "-check", "-diff", "main.tf"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout
+    assert 'notification_filter = { prefix = "in/", suffix = ".csv" }' in (tmp_path / "main.tf").read_text()

@@ -94,10 +94,29 @@ run "customer_key_adds_decrypt_on_that_key_only" {
     condition = [for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "DecryptWithCustomerKey"] == [{
       Sid      = "DecryptWithCustomerKey"
       Effect   = "Allow"
+      Action   = ["kms:Decrypt"]
+      Resource = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+    }]
+    error_message = "a customer key without the on-failure queue must add decrypt of that key and nothing more"
+  }
+}
+
+run "customer_key_with_the_failure_queue_adds_data_keys_for_sending" {
+  command = plan
+
+  variables {
+    kms_key_arn      = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    async_invocation = { failure_queue = {} }
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.lambda.policy).Statement : s if s.Sid == "DecryptWithCustomerKey"] == [{
+      Sid      = "DecryptWithCustomerKey"
+      Effect   = "Allow"
       Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
       Resource = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
     }]
-    error_message = "a customer key must add decrypt and data-key use of that key and nothing more"
+    error_message = "sending to a queue encrypted with the customer key needs its data keys too, on that key only"
   }
 }
 

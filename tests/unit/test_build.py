@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import stat
 import subprocess
@@ -64,9 +62,13 @@ def test_real_handler_package(tmp_path):
     data = build.build_zip(build.DEFAULT_SOURCE, tmp_path / "lambda.zip")
 
     with zipfile.ZipFile(tmp_path / "lambda.zip") as archive:
-        assert "index.py" in archive.namelist()
-        assert all(not name.endswith(".pyc") for name in archive.namelist())
-    assert build.base64_sha256(data) == base64.b64encode(hashlib.sha256(data).digest()).decode()
+        assert archive.namelist() == ["index.py"]
+    assert data == (tmp_path / "lambda.zip").read_bytes()
+
+
+def test_the_hash_is_terraforms_filebase64sha256():
+    # SHA-256 of "abc" (FIPS 180-2's test vector), base64 as filebase64sha256 prints it.
+    assert build.base64_sha256(b"abc") == "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
 
 
 def test_cli_prints_path_and_terraform_hash(source, tmp_path):
@@ -79,8 +81,7 @@ def test_cli_prints_path_and_terraform_hash(source, tmp_path):
     )
 
     assert run.returncode == 0, run.stderr
-    digest = base64.b64encode(hashlib.sha256(output.read_bytes()).digest()).decode()
-    assert run.stdout.splitlines() == [f"path: {output}", f"base64sha256: {digest}"]
+    assert run.stdout.splitlines() == [f"path: {output}", f"base64sha256: {build.base64_sha256(output.read_bytes())}"]
 
 
 def test_cli_fails_clearly_on_missing_source(tmp_path):

@@ -1,0 +1,67 @@
+"""moto's IAM and STS: a role's policy documents, and temporary credentials for a function's role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from moto.iam.models import iam_backends
+from moto.sts.models import sts_backends
+
+from .seams import Seam
+
+SEAMS = (
+    Seam("moto.iam.models.iam_backends", "called", None, "reach an account's roles"),
+    Seam("moto.iam.models.IAMBackend.get_role_by_arn", "called", ("self", "arn"), "find a function's role"),
+    Seam("moto.sts.models.sts_backends", "called", None, "reach an account's STS"),
+    Seam(
+        "moto.sts.models.STSBackend.assume_role",
+        "called",
+        ("self", "region_name", "role_session_name", "role_arn", "policy", "duration", "external_id"),
+        "credentials of the function's execution role, as Lambda gets them",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Session:
+    """Temporary credentials for a role, as STS issues them."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    arn: str  # arn:aws:sts::<account>:assumed-role/<role>/<session>
+    role_arn: str
+    account_id: str
+
+
+def assume_role(account_id: str, role_arn: str, session_name: str, partition: str = "aws") -> Session:
+    """Credentials for ``role_arn`` from moto's STS, which then knows them (GetCallerIdentity answers with the role)."""
+    assumed = sts_backends[account_id][partition].assume_role(
+        region_name="us-east-1",
+        role_session_name=session_name,
+        role_arn=role_arn,
+        policy="",
+        duration=43200,
+        external_id="",
+    )
+    return Session(
+        assumed.access_key_id,
+        assumed.secret_access_key,
+        assumed.session_token,
+        assumed.arn,
+        role_arn,
+        assumed.account_id,
+    )
+
+
+def role_policies(account_id: str, role_arn: str, partition: str = "aws") -> list[str] | None:
+    """The role's identity policies as they are now: inline ones, then the default version of each
+    attached one (AWS managed policies included); None when there is no such role."""
+    try:
+        role = iam_backends[account_id][partition].get_role_by_arn(role_arn)
+    except Exception:  # moto's NotFoundException
+        return None
+    documents = [str(document) for document in role.policies.values()]
+    for policy in role.managed_policies.values():
+        documents += [str(v.document) for v in policy.versions if v.version_id == policy.default_version_id]
+    return documents
