@@ -5,6 +5,8 @@
 #                from the registry; unset, init uses the registry as usual. .ci/run sets it.
 # PYTHON         the interpreter the venv is made from (default python3.11).
 # E2E_TARGET     embedded (default: the Docker-free engine), ministack, localstack or aws; see README.
+# make up also reads SUFFIX (default dev), FAILURE_QUEUE=1 (give the stack its on-failure queue),
+#                LAMBDA_SOURCE (the handler folder to watch, default lambda/) and SANDBOX_DIR (its state).
 
 PYTHON    ?= python3.11
 VENV      ?= .venv
@@ -20,7 +22,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 
 .DEFAULT_GOAL := help
 .PHONY: help setup runtimes ministack build checkov unit tftest lint integration e2e e2e-embedded e2e-ministack \
-	soak docs test bench up down clean
+	soak docs test bench up logs down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -99,10 +101,13 @@ soak: setup build $(ENGINE_DEPS_embedded) ## 1,000 objects delivered twice, PutI
 bench: setup runtimes ministack build ## measure handler, pipeline, burst and deploy loop; report under results/
 	$(BIN)/python -m bench
 
-up: setup build $(ENGINE_DEPS_$(E2E_ENGINE)) ## start the emulator, deploy the stack and leave both running (prints how to use it)
+up: setup $(ENGINE_DEPS_$(E2E_ENGINE)) ## deploy to E2E_TARGET (or attach), then hot-reload lambda/ and show each event live
 	$(BIN)/python -m harness.sandbox up
 
-down: setup ## destroy the stack `make up` deployed and stop the emulator
+logs: setup ## follow the function's logs of the stack `make up` left running
+	$(BIN)/python -m harness.sandbox logs
+
+down: setup ## stop a running `make up`, destroy its stack and stop the engine it started
 	$(BIN)/python -m harness.sandbox down
 
 tftest: setup build .terraform/.initialised ## plan-time tests (terraform test, mock provider) and validation messages

@@ -105,6 +105,7 @@ class Stack:
     suffix: str
     notification_filter: dict[str, str] = field(default_factory=dict)
     async_invocation: dict[str, Any] = field(default_factory=dict)
+    zip_path: Path = ZIP  # the function's package, as build.py writes it
     outputs: dict[str, Any] = field(default_factory=dict)
     deployment: Deployment | None = field(default=None, repr=False)
 
@@ -141,7 +142,7 @@ class Stack:
             "name": self.name,
             "source": source,
             "suffix": hcl(self.suffix),
-            "zip": hcl(str(ZIP)),
+            "zip": hcl(str(self.zip_path)),
             "notification_filter": hcl(self.notification_filter),
             "async_invocation": hcl(self.async_invocation),
         }

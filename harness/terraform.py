@@ -121,9 +121,11 @@ class TerraformRunner:
                 raise ProviderUnavailable(failed, self.workdir) from None
             raise
 
-    def plan(self, plan_file: str = "tfplan") -> list[PlannedChange]:
-        """Plan into ``plan_file``; return the managed resources it changes (from its JSON log, no extra run)."""
-        _, log = self._run("plan", input=False, out=plan_file, json=IsFlagged, var=self.variables)
+    def plan(self, plan_file: str = "tfplan", *, refresh: bool = True) -> list[PlannedChange]:
+        """Plan into ``plan_file``; return the managed resources it changes (from its JSON log, no extra run).
+
+        ``refresh=False`` trusts the state (when the caller knows what changed since it was written)."""
+        _, log = self._run("plan", input=False, out=plan_file, json=IsFlagged, refresh=refresh, var=self.variables)
         changes = []
         for message in _json_lines(log):
             if message.get("type") == "planned_change":

@@ -46,6 +46,10 @@ class ServerRecord:
 
 
 def group_alive(pgid: int) -> bool:
+    """Some process of the group still runs (a leader that is our own child is reaped first: a
+    zombie answers signal 0 as if it ran)."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pgid, os.WNOHANG)
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
@@ -62,8 +66,6 @@ def stop_group(pgid: int, *, timeout: float = 20) -> None:
             os.killpg(pgid, sig)
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pgid, os.WNOHANG)  # reap our own child, if it is one
             if not group_alive(pgid):
                 return
             time.sleep(0.05)

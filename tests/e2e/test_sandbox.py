@@ -1,0 +1,180 @@
+"""`make up` as a user drives it: deploy, drop objects, edit the handler, see the new code run, Ctrl-C, `make down`.
+
+The handler is a scratch copy (LAMBDA_SOURCE), the state a scratch folder (SANDBOX_DIR), and
+`make up` runs in a session of its own so Ctrl-C reaches make and Python together, as a
+terminal's would. It starts (or reaches) the engine E2E_TARGET names by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import build
+from harness import targets
+from harness.clients import Clients
+from harness.items import by_key, items_under, wait_for_items
+from harness.polling import wait_until
+from harness.targets import Target
+
+ROOT = Path(__file__).resolve().parents[2]
+UP_TIMEOUT = 300.0  # deploying the stack: Terraform init, plan, apply
+RELOAD_TIMEOUT = 30.0
+DELIVERY_TIMEOUT = 60.0
+MARK = "edited-in-the-scratch-copy"
+WRITE_CALL = "stored = put_once(client, settings.table_name, item)"
+
+
+class MakeUp:
+    """`make up` in a session of its own, its output collected line by line."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            ["make", "--no-print-directory", "up"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str, *, timeout: float, after: int = 0) -> str:
+        """The first line (from index ``after``) matching ``pattern``; fails early if make up exits."""
+        found = wait_until(
+            lambda: next((line for line in self.lines[after:] if re.search(pattern, line)), None),
+            lambda line: line is not None or self.process.poll() is not None,
+            timeout=timeout,
+            what=f"make up to print {pattern!r}",
+            describe=lambda _: self.output(),
+        )
+        exited = f"make up exited ({self.process.returncode}) before printing {pattern!r}"
+        assert found is not None, f"{exited}:\n{self.output()}"
+        return found
+
+    def interrupt(self) -> None:
+        """Ctrl-C, as a terminal sends it: SIGINT to make and everything it started."""
+        os.killpg(self.process.pid, signal.SIGINT)
+
+    def output(self) -> str:
+        return "\n".join(self.lines[-60:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=60)
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, progress) -> Iterator[tuple[MakeUp, Path, Path]]:
+    """`make up` on the session's engine with a scratch handler; `make down` afterwards, whatever happened."""
+    source, state = tmp_path / "lambda", tmp_path / "sandbox"
+    shutil.copytree(ROOT / "lambda", source, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {
+        **os.environ,
+        "E2E_TARGET": targets.chosen(),
+        "LAMBDA_SOURCE": str(source),
+        "SANDBOX_DIR": str(state),
+        "SUFFIX": f"sbx-{secrets.token_hex(3)}",
+        "NO_COLOR": "1",
+    }
+    env = {k: v for k, v in env.items() if not k.startswith("PYTEST_")}
+    up = MakeUp(env)
+    try:
+        yield up, source, state
+    finally:
+        up.stop()
+        down = subprocess.run(
+            ["make", "--no-print-directory", "down"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        progress.say(f"make down: {down.stdout.strip().splitlines()[-1:] or down.stderr.strip()}")
+        assert down.returncode == 0, down.stdout + down.stderr
+
+
+def put_through_env_file(state: Path, key: str) -> None:
+    """Upload the way a user's shell would after `source env.sh`: no endpoint or credentials given."""
+    script = f'import boto3, os; boto3.client("s3").put_object(Bucket=os.environ["BUCKET"], Key={key!r}, Body=b"x")'
+    python = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "python"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    subprocess.run(
+        ["bash", "-c", 'source "$1" && exec "$2" -c "$3"', "bash", str(state / "env.sh"), str(python), script],
+        env=clean,
+        check=True,
+        timeout=60,
+    )
+
+
+def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, progress):
+    up, source, state = sandbox
+    up.wait_for(r"watching .*: a save updates", timeout=UP_TIMEOUT)
+    clients = Clients.for_target(Target(**json.loads((state / "target.json").read_text())))
+    table = json.loads((state / "outputs.json").read_text())["dynamodb_table_name"]
+
+    put_through_env_file(state, "sandbox/before.txt")
+    [old] = wait_for_items(clients.dynamodb, table, "sandbox/", ["sandbox/before.txt"], timeout=DELIVERY_TIMEOUT)[
+        "sandbox/before.txt"
+    ]
+    assert "codeVersion" not in old
+    up.wait_for(r"event +sandbox/before\.txt → log item written \(requestId ", timeout=DELIVERY_TIMEOUT)
+
+    handler = source / "index.py"
+    code = handler.read_text()
+    assert code.count(WRITE_CALL) == 1, "the edit this test makes no longer applies to the handler"
+    mark = f'{{**item, "codeVersion": {{"S": "{MARK}"}}}}'
+    seen = len(up.lines)
+    handler.write_text(code.replace(WRITE_CALL, WRITE_CALL.replace("item)", f"{mark})")))
+    reloaded = up.wait_for(r"reload +index\.py → .* runs the new code", timeout=RELOAD_TIMEOUT, after=seen)
+    progress.say(f"hot reload: {reloaded.split('runs the new code', 1)[1].strip()}")
+
+    put_through_env_file(state, "sandbox/after.txt")
+    grouped = wait_for_items(clients.dynamodb, table, "sandbox/", ["sandbox/after.txt"], timeout=DELIVERY_TIMEOUT)
+    assert grouped["sandbox/after.txt"][0]["codeVersion"] == MARK
+    assert "codeVersion" not in grouped["sandbox/before.txt"][0]
+
+    seen = len(up.lines)
+    handler.write_text(handler.read_text() + "\ndef broken(:\n")
+    lines = len(handler.read_text().splitlines())
+    broken = rf"error +{re.escape(str(handler))}:{lines}: SyntaxError: .* keeps running the code it has"
+    up.wait_for(broken, timeout=RELOAD_TIMEOUT, after=seen)
+    put_through_env_file(state, "sandbox/still.txt")
+    grouped = wait_for_items(clients.dynamodb, table, "sandbox/", ["sandbox/still.txt"], timeout=DELIVERY_TIMEOUT)
+    assert grouped["sandbox/still.txt"][0]["codeVersion"] == MARK, "a save that does not compile replaced the code"
+
+    shipped = build.base64_sha256((state / "lambda.zip").read_bytes())
+    up.interrupt()
+    up.wait_for(r"re-applying so its state matches", timeout=RELOAD_TIMEOUT)
+    up.wait_for(r"stopped watching\. The stack stays up", timeout=UP_TIMEOUT)
+    up.process.wait(timeout=30)
+    resources = json.loads((state / "stack" / "terraform.tfstate").read_text())["resources"]
+    [function] = [r for r in resources if r["type"] == "aws_lambda_function"]
+    assert function["instances"][0]["attributes"]["source_code_hash"] == shipped
+    assert set(by_key(items_under(clients.dynamodb, table, "sandbox/"))) == {
+        "sandbox/before.txt",
+        "sandbox/after.txt",
+        "sandbox/still.txt",
+    }
