@@ -79,7 +79,7 @@ SEAMS = (
     Seam("moto.core.responses.ActionResult", "called", ("result",), "hand the encoded listing back"),
     Seam("moto.iam.access_control.PermissionResult", "called", None, "answer a bucket policy decision"),
     Seam("moto.s3.models.s3_backends", "called", None, "reach a bucket, for its policy"),
-    Seam("moto.s3.models.S3BackendDict.bucket_accounts", "called", None, "the account that owns a bucket"),
+    Seam("moto.s3.models.s3_backends.bucket_accounts", "called", None, "the account that owns a bucket"),
     Seam("moto.s3.models.S3Backend.get_bucket", "called", ("self", "bucket_name"), "find a bucket by name"),
     Seam("moto.s3.exceptions.S3ClientError", "called", None, "refuse with S3's error shape"),
 )
