@@ -22,7 +22,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 
 .DEFAULT_GOAL := help
 .PHONY: help setup runtimes ministack build checkov unit tftest lint integration e2e e2e-embedded e2e-ministack \
-	soak docs test bench up logs down clean
+	soak docs docs-check hooks ruff mypy fmt-check validate test bench up logs down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -86,10 +86,13 @@ ENGINE_DEPS_ministack := ministack
 E2E_ENGINE := $(or $(E2E_TARGET),embedded)
 
 e2e: setup build $(ENGINE_DEPS_$(E2E_ENGINE)) ## deploy to E2E_TARGET (default embedded), drop objects, check the items, destroy
-	$(BIN)/pytest tests/e2e --timeout=900
+	E2E_FAULT_OBJECTS=$(E2E_FAULT_OBJECTS) $(BIN)/pytest tests/e2e --timeout=900
+
+# Objects in the duplicate-and-transient-failure run: 100 in `make e2e`, 1,000 in `make test` and `make soak`.
+E2E_FAULT_OBJECTS ?= 100
 
 e2e-embedded: setup build $(ENGINE_DEPS_embedded) ## the e2e suite on the embedded engine
-	E2E_TARGET=embedded $(BIN)/pytest tests/e2e --timeout=900
+	E2E_TARGET=embedded E2E_FAULT_OBJECTS=$(E2E_FAULT_OBJECTS) $(BIN)/pytest tests/e2e --timeout=900
 
 e2e-ministack: setup build $(ENGINE_DEPS_ministack) ## the e2e suite on MiniStack, started from .venv-ministack
 	E2E_TARGET=ministack $(BIN)/pytest tests/e2e --timeout=900
@@ -114,22 +117,38 @@ tftest: setup build .terraform/.initialised ## plan-time tests (terraform test, 
 	$(TERRAFORM) test -test-directory=tests/terraform
 	$(BIN)/pytest tests/terraform
 
-lint: setup .terraform/.initialised ## ruff, mypy, README's generated sections, terraform fmt and validate
+# lint is these five checks; .pre-commit-config.yaml runs the same targets before each commit (make hooks).
+lint: ruff mypy docs-check fmt-check validate ## ruff, mypy, the READMEs' generated tables, terraform fmt and validate
+
+ruff: setup ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+mypy: setup ## mypy (strict) over the project's Python
 	$(BIN)/mypy
+
+docs-check: setup ## fail when a README's generated tables differ from the code (make docs rewrites them)
 	$(BIN)/python -m docgen --check
+
+fmt-check: ## terraform fmt, checked
 	$(TERRAFORM) fmt -check -recursive
+
+validate: .terraform/.initialised ## terraform validate of the module and of every example
 	$(TERRAFORM) validate -no-color
 	@for example in $(EXAMPLES); do \
 		echo "validate $$example"; \
 		(cd $$example && $(TF_INIT) >/dev/null && $(TERRAFORM) validate -no-color) || exit 1; \
 	done
 
-docs: setup ## rewrite the README's generated sections from the code
+docs: setup ## rewrite the READMEs' generated tables (requirements, inputs, outputs, engines) from the code
 	$(BIN)/python -m docgen
 
-test: lint checkov tftest unit integration e2e-embedded e2e-ministack soak ## everything CI runs: lint, checkov, terraform test, unit, engine tests, e2e on both engines, soak
+hooks: setup ## install the git pre-commit hooks (.pre-commit-config.yaml: the checks of make lint)
+	$(BIN)/pre-commit install
+
+# The soak's 1,000 objects run inside the embedded e2e session (one deploy fewer than `make soak` after it).
+test: E2E_FAULT_OBJECTS = 1000
+test: lint checkov tftest unit integration e2e-embedded e2e-ministack ## everything CI runs: lint, checkov, terraform test, unit, engine tests, e2e on both engines (with the 1,000-object soak)
 
 clean: ## remove build output, terraform working files and the venv
 	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes .venv-checkov .venv-ministack

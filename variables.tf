@@ -15,7 +15,7 @@ variable "suffix" {
 }
 
 variable "runtime" {
-  description = "Lambda runtime of the function. The handler needs Python 3.9 or newer."
+  description = "Lambda runtime of the function: python3.9 to python3.13 (the handler needs Python 3.9 or newer)."
   type        = string
   default     = "python3.13"
   nullable    = false
@@ -63,7 +63,7 @@ variable "log_retention_in_days" {
 }
 
 variable "tags" {
-  description = "Tags for every taggable resource of the module."
+  description = "Tags for every taggable resource of the module. Keys of 1 to 128 characters, not starting with aws:; values of at most 256."
   type        = map(string)
   default     = {}
   nullable    = false
@@ -75,7 +75,7 @@ variable "tags" {
 }
 
 variable "notification_filter" {
-  description = "Only objects whose key starts with prefix and ends with suffix trigger the function; null or omitted means no filter on that side."
+  description = "Only objects whose key starts with prefix and ends with suffix trigger the function; null or omitted means no filter on that side. Each at most 1024 characters."
   type = object({
     prefix = optional(string)
     suffix = optional(string)
@@ -90,7 +90,7 @@ variable "notification_filter" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of a customer managed KMS key to encrypt the bucket, the table and the on-failure queue with; null uses SSE-S3 for the bucket, the AWS managed key for the table and SSE-SQS for the queue. The function is allowed kms:Decrypt on it, and kms:GenerateDataKey too when the on-failure queue exists."
+  description = "ARN of a customer managed KMS key (the key ARN, not an alias) to encrypt the bucket (SSE-KMS with S3 Bucket Keys), the table and the on-failure queue with; null uses SSE-S3 for the bucket, the AWS managed key for the table and SSE-SQS for the queue. The function is allowed kms:Decrypt on it, and kms:GenerateDataKey too when the on-failure queue exists."
   type        = string
   default     = null
 
@@ -124,7 +124,7 @@ variable "tracing_mode" {
 }
 
 variable "lambda_zip_path" {
-  description = "Path of the function's zip as build.py makes it; null means build/lambda.zip inside the module."
+  description = "Path of the function's zip as build.py makes it (ending in .zip); null means build/lambda.zip inside the module."
   type        = string
   default     = null
 
@@ -142,7 +142,7 @@ variable "force_destroy" {
 }
 
 variable "dynamodb" {
-  description = "Options of the log table: deletion protection (off so the stack can be destroyed), point-in-time recovery, and item_ttl_days (null keeps items forever; otherwise the function stamps each item to expire that many days after it is written)."
+  description = "Options of the log table: deletion protection (off so the stack can be destroyed), point-in-time recovery, and item_ttl_days (null keeps items forever; otherwise TTL is enabled on expiresAt and the function stamps each item to expire that many days after it is written)."
   type = object({
     deletion_protection    = optional(bool, false)
     point_in_time_recovery = optional(bool, true)
@@ -158,7 +158,7 @@ variable "dynamodb" {
 }
 
 variable "async_invocation" {
-  description = "Asynchronous invocation (how S3 invokes the function): retries after a failure (0-2), the oldest event still worth running (60-21600 s), and failure_queue: when set, an SQS queue the module creates to receive every event that still failed, with its original payload (message_retention_seconds 60-1209600, default 14 days)."
+  description = "Asynchronous invocation (how S3 invokes the function): retries after a failure (0-2), the oldest event still worth running (60-21600 s), and failure_queue: when set, an encrypted SQS queue s3-processor-failures-<suffix> the module creates as the on-failure destination, receiving every event that still failed with its original payload (message_retention_seconds 60-1209600, default 14 days)."
   type = object({
     maximum_retry_attempts       = optional(number, 2)
     maximum_event_age_in_seconds = optional(number, 21600)

@@ -1,4 +1,8 @@
-"""``python -m docgen [--check] [README.md]``: rewrite the README's generated sections, or check them."""
+"""``python -m docgen [--check] [README.md ...]``: rewrite the READMEs' generated sections, or check them.
+
+Without paths: the root README and every ``examples/*/README.md``. Each README's tables
+describe the module in its own folder.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +10,55 @@ import argparse
 import sys
 from pathlib import Path
 
-from .sections import render, stale
+from .sections import ROOT_SECTIONS, render, stale
+from .terraform import ModuleError
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def readmes() -> list[Path]:
+    return [ROOT / "README.md", *sorted(ROOT.glob("examples/*/README.md"))]
+
+
+def required(readme: Path) -> frozenset[str]:
+    return ROOT_SECTIONS if readme.resolve() == (ROOT / "README.md").resolve() else frozenset()
+
+
+def check(readme: Path) -> list[str]:
+    """What differs from the code: stale sections, and sections the README should have but lacks."""
+    text = readme.read_text()
+    missing = sorted(name for name in required(readme) if f"<!-- BEGIN generated: {name}" not in text)
+    return stale(text, readme.parent) + [f"{name} (missing)" for name in missing]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m docgen", description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if a generated section differs from the code")
-    parser.add_argument("readme", nargs="?", type=Path, default=ROOT / "README.md")
+    parser.add_argument("readme", nargs="*", type=Path, help="default: README.md and examples/*/README.md")
     args = parser.parse_args(argv)
-    text = args.readme.read_text()
-    if args.check:
-        outdated = stale(text)
-        if outdated:
-            print(
-                f"{args.readme}: generated sections differ from the code: {', '.join(outdated)}. "
-                "Run `make docs` and commit the result.",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    rendered = render(text)
-    if rendered != text:
-        args.readme.write_text(rendered)
-        print(f"rewrote the generated sections of {args.readme}")
-    return 0
+    failed = False
+    for readme in args.readme or readmes():
+        try:
+            if args.check:
+                outdated = check(readme)
+                if outdated:
+                    print(
+                        f"{readme}: generated sections differ from the code: {', '.join(outdated)}. "
+                        "Run `make docs` and commit the result.",
+                        file=sys.stderr,
+                    )
+                    failed = True
+                continue
+            text = readme.read_text()
+            rendered = render(text, readme.parent, required(readme))
+        except (KeyError, ModuleError, OSError) as error:
+            print(f"{readme}: {error}", file=sys.stderr)
+            failed = True
+            continue
+        if rendered != text:
+            readme.write_text(rendered)
+            print(f"rewrote the generated sections of {readme}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

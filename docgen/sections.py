@@ -1,12 +1,19 @@
-"""Each generated section of the README: its name, and the function that renders it from the code."""
+"""Each generated section of a README: its name, and the function that renders it from the code.
+
+A README names its sections with markers; the module the tables describe is the README's own
+folder (the root module for README.md, the example for examples/*/README.md).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from harness import capabilities, workarounds
 from harness.targets import TITLES
+
+from . import terraform
 
 
 def workaround_table() -> str:
@@ -18,10 +25,15 @@ def workaround_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-SECTIONS: dict[str, Callable[[], str]] = {
-    "capabilities": capabilities.markdown_table,
-    "workarounds": workaround_table,
+# Section name -> renderer, given the folder of the README being rendered.
+SECTIONS: dict[str, Callable[[Path], str]] = {
+    "capabilities": lambda _: capabilities.markdown_table(),
+    "workarounds": lambda _: workaround_table(),
+    "requirements": terraform.requirements_table,
+    "inputs": terraform.inputs_table,
+    "outputs": terraform.outputs_table,
 }
+ROOT_SECTIONS = frozenset(SECTIONS)  # the root README has them all; an example's README those it marks
 
 _SECTION = re.compile(
     r"(?P<begin><!-- BEGIN generated: (?P<name>[\w-]+)[^>]*-->\n)"
@@ -31,7 +43,7 @@ _SECTION = re.compile(
 )
 
 
-def render(readme: str) -> str:
+def render(readme: str, module: Path, required: frozenset[str] = ROOT_SECTIONS) -> str:
     """The README with every generated section rewritten; unknown or missing sections are errors."""
     found: set[str] = set()
 
@@ -40,16 +52,15 @@ def render(readme: str) -> str:
         if name not in SECTIONS:
             raise KeyError(f"the README has a generated section {name!r} that docgen does not know")
         found.add(name)
-        return match["begin"] + SECTIONS[name]() + match["end"]
+        return match["begin"] + SECTIONS[name](module) + match["end"]
 
     rendered = _SECTION.sub(rewrite, readme)
-    missing = set(SECTIONS) - found
+    missing = required - found
     if missing:
         raise KeyError(f"the README lacks the generated sections {sorted(missing)} (<!-- BEGIN generated: … -->)")
     return rendered
 
 
-def stale(readme: str) -> list[str]:
-    """The sections whose text differs from what the code renders."""
-    current = {m["name"]: m["body"] for m in _SECTION.finditer(readme)}
-    return [name for name, make in SECTIONS.items() if current.get(name) != make()]
+def stale(readme: str, module: Path) -> list[str]:
+    """The sections (of those the README has) whose text differs from what the code renders."""
+    return [m["name"] for m in _SECTION.finditer(readme) if m["body"] != SECTIONS[m["name"]](module)]

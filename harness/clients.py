@@ -53,7 +53,8 @@ class Clients:
     iam: Any
     sts: Any
     sqs: Any
+    kms: Any
 
     @classmethod
     def for_target(cls, target: Target) -> Clients:
-        return cls(*(client(target, s) for s in ("s3", "dynamodb", "logs", "lambda", "iam", "sts", "sqs")))
+        return cls(*(client(target, s) for s in ("s3", "dynamodb", "logs", "lambda", "iam", "sts", "sqs", "kms")))

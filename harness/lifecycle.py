@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any
 
@@ -79,13 +80,9 @@ def check_function_runs(stack: Stack, clients: Clients) -> None:
     raise TargetError(f"{stack.target.label} cannot run the deployed function {stack.function}: {reason}.{hint}")
 
 
-@contextmanager
-def deployed(deployment: Deployment, clients: Clients, progress: Progress) -> Iterator[Deployment]:
-    """init -> plan (exactly the expected resources) -> apply -> outputs; then destroy and check.
-
-    Every stack of the deployment goes through each step in the same Terraform run.
-    """
-    tf, names = deployment.terraform, "+".join(s.suffix for s in deployment.stacks)
+def _create(deployment: Deployment, clients: Clients, progress: Progress) -> None:
+    """init -> plan (exactly the expected resources, all created) -> apply -> outputs -> the function runs."""
+    tf, names = deployment.terraform, deployment.label
     with progress.phase(f"terraform init [{names}]"):
         tf.init()
     with progress.phase(f"terraform plan [{names}]"):
@@ -94,28 +91,50 @@ def deployed(deployment: Deployment, clients: Clients, progress: Progress) -> It
     expected = deployment.expected_resources()
     if planned != expected or any(c.actions != ("create",) for c in changes):
         raise AssertionError(
-            f"unexpected plan: missing {sorted(expected - planned)}, "
+            f"unexpected plan [{names}]: missing {sorted(expected - planned)}, "
             f"extra {sorted(planned - expected)}, actions {[(c.address, c.actions) for c in changes]}"
         )
+    with progress.phase(f"terraform apply [{names}]"):
+        tf.apply()
+    deployment.read_outputs()
+    progress.count("resources deployed", len(planned))
+    for stack in deployment.stacks:
+        progress.say(f"deployed {stack.suffix}: bucket {stack.bucket}, table {stack.table}, function {stack.function}")
+        check_function_runs(stack, clients)
+
+
+def _destroy(deployment: Deployment, clients: Clients, progress: Progress) -> None:
+    target = deployment.target
     try:
-        with progress.phase(f"terraform apply [{names}]"):
-            tf.apply()
-        deployment.read_outputs()
-        progress.count("resources deployed", len(planned))
         for stack in deployment.stacks:
-            progress.say(
-                f"deployed {stack.suffix}: bucket {stack.bucket}, table {stack.table}, function {stack.function}"
-            )
-            check_function_runs(stack, clients)
-        yield deployment
+            if stack.outputs:
+                workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
     finally:
+        with progress.phase(f"terraform destroy [{deployment.label}]"):
+            deployment.terraform.destroy(refresh=False)  # the state is the harness's own: nothing to refresh
+
+
+@contextmanager
+def deployed(*deployments: Deployment, clients: Clients, progress: Progress) -> Iterator[tuple[Deployment, ...]]:
+    """Each deployment created, handed to the tests, destroyed, and checked to have left nothing behind.
+
+    Each is one Terraform root (its stacks go through each step in the same run); the roots
+    are created side by side and destroyed side by side, each in a thread of its own: most of
+    an apply is waiting on the engine. One that fails to be created fails the block, after
+    every one has been destroyed.
+    """
+    with ThreadPoolExecutor(max_workers=len(deployments), thread_name_prefix="terraform") as pool:
+        created = [pool.submit(_create, d, clients, progress) for d in deployments]
         try:
-            for stack in deployment.stacks:
-                if stack.outputs:
-                    target = deployment.target
-                    workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
+            for future in created:
+                future.result()
+            yield deployments
         finally:
-            with progress.phase(f"terraform destroy [{names}]"):
-                tf.destroy(refresh=False)  # the state is the harness's own: nothing to refresh it against
-    remaining = [what for stack in deployment.stacks for what in leftovers(stack.outputs, clients)]
+            for future in created:
+                future.cancel()
+            wait(created)  # an apply still running must end before its destroy starts
+            destroyed = [pool.submit(_destroy, d, clients, progress) for d in deployments]
+            for future in destroyed:
+                future.result()
+    remaining = [what for d in deployments for stack in d.stacks for what in leftovers(stack.outputs, clients)]
     assert not remaining, f"destroy left these behind: {remaining}"

@@ -162,13 +162,18 @@ class Deployment:
             raise ValueError(f"module call names must differ: {names}")
         # Configuration files are rewritten; a state file already there is kept.
         self.workdir.mkdir(parents=True, exist_ok=True)
-        source = os.path.relpath(ROOT, self.workdir)
-        (self.workdir / "main.tf").write_text(TERRAFORM_BLOCK + "".join(s.module_block(source) for s in self.stacks))
+        self.root_outputs: dict[str, Any] = {}  # every output of the root, once applied
+        self.terraform = TerraformRunner(self.workdir, self.write_configuration())
         if self.target.emulated:
             (self.workdir / "endpoint_override.tf.json").write_text(provider_override(self.target))
-        self.terraform = TerraformRunner(self.workdir, {})
         for stack in self.stacks:
             stack.deployment = self
+
+    def write_configuration(self) -> dict[str, Any]:
+        """Write the root's .tf files; the variables Terraform is run with."""
+        source = os.path.relpath(ROOT, self.workdir)
+        (self.workdir / "main.tf").write_text(TERRAFORM_BLOCK + "".join(s.module_block(source) for s in self.stacks))
+        return {}
 
     @classmethod
     def single(cls, target: Target, workdir: Path, suffix: str, **inputs: Any) -> Deployment:
@@ -182,7 +187,43 @@ class Deployment:
     def expected_resources(self) -> frozenset[str]:
         return frozenset().union(*(s.expected_resources() for s in self.stacks))
 
+    @property
+    def label(self) -> str:
+        return "+".join(s.suffix for s in self.stacks)
+
     def read_outputs(self) -> None:
-        outputs = self.terraform.outputs()
+        outputs = self.root_outputs = self.terraform.outputs()
         for stack in self.stacks:
             stack.outputs = outputs.get(stack.name, {})
+
+
+@dataclass
+class ExampleDeployment(Deployment):
+    """One of ``examples/`` deployed as it is written: its own .tf files, copied to the work dir.
+
+    Two things are the harness's: the module source (``../..``) is pointed at the repository
+    from the work dir, and an output exposing the module call (named by the one stack) lets the
+    checks read the module's outputs as for any stack. The endpoint override merges into the
+    example's own provider block.
+    """
+
+    example: Path = ROOT / "examples" / "complete"
+    own_resources: tuple[str, ...] = ()  # what the example creates beside the module
+
+    def write_configuration(self) -> dict[str, Any]:
+        [stack] = self.stacks
+        relative = os.path.relpath(ROOT, self.workdir)
+        for path in sorted(self.example.glob("*.tf")):
+            text = path.read_text()
+            if path.name == "main.tf":
+                if text.count('source = "../.."') != 1:
+                    raise ValueError(f'{path} should call the module once, with source = "../.."')
+                text = text.replace('source = "../.."', f"source = {hcl(relative)}")
+            (self.workdir / path.name).write_text(text)
+        (self.workdir / "harness_outputs.tf").write_text(
+            f'output "{stack.name}" {{\n  value = module.{stack.name}\n}}\n'
+        )
+        return {"suffix": stack.suffix, "lambda_zip_path": str(stack.zip_path), "region": self.target.region}
+
+    def expected_resources(self) -> frozenset[str]:
+        return super().expected_resources() | frozenset(self.own_resources)

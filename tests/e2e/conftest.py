@@ -24,7 +24,7 @@ from harness.clients import Clients
 from harness.engines import open_target
 from harness.lifecycle import deployed
 from harness.progress import Progress
-from harness.stack import ZIP, Deployment, Stack
+from harness.stack import ZIP, Deployment, ExampleDeployment, Stack
 from harness.targets import TITLES, Target, TargetError
 from harness.terraform import TerraformFailed
 
@@ -105,23 +105,41 @@ def function_zip(progress: Progress) -> Path:
     return ZIP
 
 
+def complete_example(target: Target, suffix: str) -> ExampleDeployment:
+    """examples/complete as written: every option of the module, its own KMS key."""
+    stack = Stack(
+        "s3_object_logger",  # the module call's name in the example
+        suffix,
+        notification_filter={"prefix": "incoming/", "suffix": ".csv"},
+        async_invocation={"failure_queue": {"message_retention_seconds": 345600}},
+    )
+    return ExampleDeployment(
+        target, WORK / f"{suffix}-root", [stack], own_resources=("aws_kms_key.logger", "aws_kms_alias.logger")
+    )
+
+
 @pytest.fixture(scope="session")
-def deployment(
+def deployments(
     request: pytest.FixtureRequest, target: Target, clients: Clients, function_zip: Path, progress: Progress
-) -> Iterator[Deployment]:
-    """The module deployed in one root for the whole session, destroyed at the end:
+) -> Iterator[dict[str, Deployment]]:
+    """What the session deploys, side by side, destroyed at the end:
 
-    * ``stack``: its defaults, plus the on-failure queue the reliability tests follow;
-    * ``filtered``: with a key filter, when a selected test uses it.
-
-    One root, so Terraform plans, applies and destroys both in one run each.
+    * ``main``: the module with its defaults, plus the on-failure queue the reliability tests follow;
+    * ``complete``: examples/complete, when a selected test uses it.
     """
     suffix = f"e2e-{RUN_ID}"
-    stacks = [Stack("stack", suffix, async_invocation={"failure_queue": {}})]
-    if any("filtered_stack" in getattr(item, "fixturenames", ()) for item in request.session.items):
-        stacks.append(Stack("filtered", f"{suffix}-flt", notification_filter={"prefix": "incoming/", "suffix": ".csv"}))
-    with deploy_or_exit(Deployment(target, WORK / suffix, stacks), clients, progress) as ready:
-        yield ready
+    roots: dict[str, Deployment] = {
+        "main": Deployment(target, WORK / suffix, [Stack("stack", suffix, async_invocation={"failure_queue": {}})])
+    }
+    if any("complete_stack" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        roots["complete"] = complete_example(target, f"{suffix}-cx")
+    with deploy_or_exit(list(roots.values()), clients, progress):
+        yield roots
+
+
+@pytest.fixture(scope="session")
+def deployment(deployments: dict[str, Deployment]) -> Deployment:
+    return deployments["main"]
 
 
 @pytest.fixture(scope="session")
@@ -130,19 +148,19 @@ def stack(deployment: Deployment) -> Stack:
 
 
 @pytest.fixture(scope="session")
-def filtered_stack(deployment: Deployment) -> Stack:
-    [filtered] = [s for s in deployment.stacks if s.name == "filtered"]
-    return filtered
+def complete_stack(deployments: dict[str, Deployment]) -> Stack:
+    """The module call of examples/complete, with the module's outputs."""
+    return deployments["complete"].stacks[0]
 
 
 @contextmanager
-def deploy_or_exit(deployment: Deployment, clients: Clients, progress: Progress) -> Iterator[Deployment]:
+def deploy_or_exit(roots: list[Deployment], clients: Clients, progress: Progress) -> Iterator[None]:
     """``deployed``, but a deployment that cannot be made ends the session with one message."""
     try:
-        with deployed(deployment, clients, progress) as ready:
-            yield ready
+        with deployed(*roots, clients=clients, progress=progress):
+            yield
     except (TargetError, TerraformFailed) as error:
-        pytest.exit(f"E2E_TARGET={deployment.target.name}: {error}", returncode=2)
+        pytest.exit(f"E2E_TARGET={roots[0].target.name}: {error}", returncode=2)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -153,7 +171,7 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = yield
     funcargs = getattr(item, "funcargs", {})
     if report.when == "call" and report.failed and "clients" in funcargs:
-        stacks = [s for name in ("stack", "filtered_stack") if (s := funcargs.get(name)) is not None and s.outputs]
+        stacks = [s for name in ("stack", "complete_stack") if (s := funcargs.get(name)) is not None and s.outputs]
         for stack in stacks:
             refused = funcargs["clients"].logs.filter_log_events(
                 logGroupName=stack.outputs["log_group_name"], filterPattern='"not authorized to perform"', limit=5

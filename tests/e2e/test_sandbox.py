@@ -129,9 +129,31 @@ def put_through_env_file(state: Path, key: str) -> None:
     )
 
 
-def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, progress):
+def plan_example_through_env_file(state: Path, data_dir: Path) -> str:
+    """`terraform plan` in examples/basic from a shell that sourced env.sh: no endpoint, no credentials given."""
+    init = "terraform init -input=false -no-color ${TF_PLUGIN_DIR:+-plugin-dir=$TF_PLUGIN_DIR} >/dev/null"
+    plan = "terraform plan -input=false -no-color -lock=false -var suffix=envfile"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    done = subprocess.run(
+        ["bash", "-c", f'source "$1" && {init} && {plan}', "bash", str(state / "env.sh")],
+        cwd=ROOT / "examples" / "basic",
+        env={**clean, "TF_DATA_DIR": str(data_dir), "TF_IN_AUTOMATION": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, function_zip, tmp_path, progress):
     up, source, state = sandbox
     up.wait_for(r"watching .*: a save updates", timeout=UP_TIMEOUT)
+    account = Clients.for_target(Target(**json.loads((state / "target.json").read_text()))).sts.get_caller_identity()
+    plan = plan_example_through_env_file(state, tmp_path / "tf-data")
+    assert "Plan: 13 to add, 0 to change, 0 to destroy." in plan
+    assert f'bucket   = "lambda-trigger-bucket-envfile-{account["Account"]}"' in plan
     clients = Clients.for_target(Target(**json.loads((state / "target.json").read_text())))
     table = json.loads((state / "outputs.json").read_text())["dynamodb_table_name"]
 

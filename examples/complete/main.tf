@@ -1,0 +1,53 @@
+# Every option of the module, each set to something other than its default, so this root
+# shows (and CI proves, by applying and destroying it) how they fit together.
+# Build the function first: `python ../../build.py` (or `make build` at the root).
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = { example = "complete" }
+  }
+}
+
+module "s3_object_logger" {
+  source = "../.."
+
+  suffix          = var.suffix
+  lambda_zip_path = var.lambda_zip_path
+
+  # The function
+  runtime                        = "python3.12"
+  memory_size                    = 256
+  timeout                        = 60
+  reserved_concurrent_executions = 5
+  tracing_mode                   = "Active" # X-Ray; the role gets the write permission
+
+  # Only CSV files under incoming/ are logged
+  notification_filter = { prefix = "incoming/", suffix = ".csv" }
+
+  # One customer managed key for the bucket (SSE-KMS), the table and the failure queue
+  kms_key_arn = aws_kms_key.logger.arn
+
+  # Logs kept a month; items expire after 30 days
+  log_retention_in_days = 30
+  dynamodb = {
+    point_in_time_recovery = true
+    deletion_protection    = false # true in production; false so this example can be destroyed
+    item_ttl_days          = 30
+  }
+
+  # One retry, events older than an hour dropped, and what still fails kept 4 days in a queue
+  async_invocation = {
+    maximum_retry_attempts       = 1
+    maximum_event_age_in_seconds = 3600
+    failure_queue                = { message_retention_seconds = 345600 }
+  }
+
+  force_destroy = true # destroy empties the bucket first
+
+  tags = {
+    owner       = "data-platform"
+    cost-center = "1234"
+  }
+}

@@ -1,0 +1,77 @@
+"""examples/complete, applied as written: every option of the module reaches the engine, and the pipeline works.
+
+The example is deployed beside the session's main stack (its own Terraform root, applied in
+the same minute); these tests read back what each option set, and run objects through it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from harness.items import by_key, items_under, wait_for_items
+
+REJECTED = ("incoming/wrong-suffix.txt", "elsewhere/wrong-prefix.csv", "incoming.csv")
+EXAMPLE_TAGS = {"example": "complete", "owner": "data-platform", "cost-center": "1234"}
+
+
+def test_only_matching_keys_are_logged_with_the_items_ttl(clients, complete_stack):
+    s3, bucket = clients.s3, complete_stack.bucket
+    for key in REJECTED:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"1")
+    # The positive control, uploaded last: once its item is there, the others had their chance.
+    s3.put_object(Bucket=bucket, Key="incoming/match.csv", Body=b"1")
+
+    wait_for_items(clients.dynamodb, complete_stack.table, "incoming/", ["incoming/match.csv"], timeout=60)
+
+    grouped = by_key(items_under(clients.dynamodb, complete_stack.table, ""))
+    assert sorted(grouped) == ["incoming/match.csv"]
+    expires = datetime.fromtimestamp(int(grouped["incoming/match.csv"][0]["expiresAt"]), timezone.utc)
+    assert abs(expires - (datetime.now(timezone.utc) + timedelta(days=30))) < timedelta(minutes=5)
+
+
+def test_the_function_has_the_examples_settings(clients, complete_stack):
+    function = clients.lambda_.get_function(FunctionName=complete_stack.function)
+    configuration = function["Configuration"]
+
+    assert (configuration["Runtime"], configuration["MemorySize"], configuration["Timeout"]) == ("python3.12", 256, 60)
+    assert configuration["TracingConfig"] == {"Mode": "Active"}
+    assert (
+        clients.lambda_.get_function_concurrency(FunctionName=complete_stack.function)["ReservedConcurrentExecutions"]
+        == 5
+    )
+    assert EXAMPLE_TAGS.items() <= function["Tags"].items()
+    invoke = clients.lambda_.get_function_event_invoke_config(FunctionName=complete_stack.function)
+    assert (invoke["MaximumRetryAttempts"], invoke["MaximumEventAgeInSeconds"]) == (1, 3600)
+    queue_arn = clients.sqs.get_queue_attributes(
+        QueueUrl=complete_stack.outputs["failure_queue_url"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == queue_arn
+
+
+def test_one_customer_managed_key_encrypts_bucket_table_and_queue(clients, complete_stack):
+    key = complete_stack.deployment.root_outputs["kms_key_arn"]
+    described = clients.kms.describe_key(KeyId=key)["KeyMetadata"]
+    assert (described["KeyManager"], described["KeyState"]) == ("CUSTOMER", "Enabled")
+    assert clients.kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
+
+    rule = clients.s3.get_bucket_encryption(Bucket=complete_stack.bucket)["ServerSideEncryptionConfiguration"]["Rules"][
+        0
+    ]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}
+    assert rule["BucketKeyEnabled"] is True
+    table = clients.dynamodb.describe_table(TableName=complete_stack.table)["Table"]
+    assert (table["SSEDescription"]["SSEType"], table["SSEDescription"]["KMSMasterKeyArn"]) == ("KMS", key)
+    queue = clients.sqs.get_queue_attributes(
+        QueueUrl=complete_stack.outputs["failure_queue_url"], AttributeNames=["All"]
+    )
+    assert queue["Attributes"]["KmsMasterKeyId"] == key
+
+
+def test_the_table_keeps_items_30_days_with_point_in_time_recovery(clients, complete_stack):
+    ttl = clients.dynamodb.describe_time_to_live(TableName=complete_stack.table)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expiresAt")
+    backups = clients.dynamodb.describe_continuous_backups(TableName=complete_stack.table)
+    recovery = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert recovery["PointInTimeRecoveryStatus"] == "ENABLED"
+    groups = clients.logs.describe_log_groups(logGroupNamePrefix=complete_stack.outputs["log_group_name"])["logGroups"]
+    assert [g.get("retentionInDays") for g in groups] == [30]
