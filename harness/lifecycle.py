@@ -80,8 +80,10 @@ def check_function_runs(stack: Stack, clients: Clients) -> None:
     raise TargetError(f"{stack.target.label} cannot run the deployed function {stack.function}: {reason}.{hint}")
 
 
-def _create(deployment: Deployment, clients: Clients, progress: Progress) -> None:
-    """init -> plan (exactly the expected resources, all created) -> apply -> outputs -> the function runs."""
+def _create(deployment: Deployment, clients: Clients, progress: Progress, applying: set[str]) -> None:
+    """init -> plan (exactly the expected resources, all created) -> apply -> outputs -> the function runs.
+
+    ``applying`` gets the deployment's label once its apply starts: from then on it has to be destroyed."""
     tf, names = deployment.terraform, deployment.label
     with progress.phase(f"terraform init [{names}]"):
         tf.init()
@@ -94,6 +96,7 @@ def _create(deployment: Deployment, clients: Clients, progress: Progress) -> Non
             f"unexpected plan [{names}]: missing {sorted(expected - planned)}, "
             f"extra {sorted(planned - expected)}, actions {[(c.address, c.actions) for c in changes]}"
         )
+    applying.add(names)
     with progress.phase(f"terraform apply [{names}]"):
         tf.apply()
     deployment.read_outputs()
@@ -121,20 +124,32 @@ def deployed(*deployments: Deployment, clients: Clients, progress: Progress) -> 
     Each is one Terraform root (its stacks go through each step in the same run); the roots
     are created side by side and destroyed side by side, each in a thread of its own: most of
     an apply is waiting on the engine. One that fails to be created fails the block, after
-    every one has been destroyed.
+    every one has been destroyed. Only a root whose apply started is destroyed (a failed init or
+    plan created nothing), and a destroy that fails after another failure is reported beside it
+    rather than in its place.
     """
+    applying: set[str] = set()
+    failure: BaseException | None = None
     with ThreadPoolExecutor(max_workers=len(deployments), thread_name_prefix="terraform") as pool:
-        created = [pool.submit(_create, d, clients, progress) for d in deployments]
+        created = [pool.submit(_create, d, clients, progress, applying) for d in deployments]
         try:
             for future in created:
                 future.result()
             yield deployments
+        except BaseException as error:
+            failure = error
+            raise
         finally:
             for future in created:
                 future.cancel()
             wait(created)  # an apply still running must end before its destroy starts
-            destroyed = [pool.submit(_destroy, d, clients, progress) for d in deployments]
+            destroyed = [pool.submit(_destroy, d, clients, progress) for d in deployments if d.label in applying]
             for future in destroyed:
-                future.result()
+                unmade = future.exception()
+                if unmade is None:
+                    continue
+                if failure is None:
+                    raise unmade
+                progress.say(f"and the destroy after that failure failed too: {unmade}")
     remaining = [what for d in deployments for stack in d.stacks for what in leftovers(stack.outputs, clients)]
     assert not remaining, f"destroy left these behind: {remaining}"

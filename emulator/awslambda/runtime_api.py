@@ -29,6 +29,9 @@ class Invocation:
     function_arn: str
     deadline_ms: int
     trace_id: str = ""
+    # A fault: the environment is killed mid-invocation, so what the runtime posts is never taken
+    # (the kill may land after the handler returned but before Lambda has the result).
+    doomed: bool = False
     started: threading.Event = field(default_factory=threading.Event)  # handed to the runtime
     done: threading.Event = field(default_factory=threading.Event)
     response: bytes = b""
@@ -164,6 +167,8 @@ class RuntimeApi:
             invocation = self._in_flight
             if invocation is None or invocation.request_id != request_id:
                 return False
+            if invocation.doomed:  # the kill is under way: the result dies with the environment
+                return True
             self._in_flight = None
         invocation.resolve(body, error_type)
         return True

@@ -184,7 +184,7 @@ class Worker:
         cold = self.invocations == 0
         self.invocations += 1
         timeout = self.spec.timeout_s
-        invocation = Invocation(request_id, payload, self.spec.arn, RuntimeApi.deadline_ms(timeout))
+        invocation = Invocation(request_id, payload, self.spec.arn, RuntimeApi.deadline_ms(timeout), doomed=kill)
         before = self._drain(final=True)  # init output, or what ran after the last invocation returned
         output: list[str] = []
         started = time.monotonic()

@@ -6,10 +6,14 @@ import os
 import stat
 import subprocess
 from pathlib import Path
+from typing import cast
 
 import pytest
 
+from harness.clients import Clients
+from harness.lifecycle import deployed
 from harness.polling import wait_until
+from harness.progress import Progress
 from harness.stack import Deployment, Stack
 from harness.targets import Target
 from harness.terraform import ProviderUnavailable, TerraformFailed, TerraformRunner, TerraformTimedOut
@@ -75,6 +79,25 @@ def test_init_without_a_reachable_provider_says_where_to_point_terraform(tmp_pat
     assert "point TF_PLUGIN_DIR at a local provider mirror" in message
     assert "filesystem_mirror" in message
     assert "hashicorp/aws" in message.split("Terraform said:", 1)[1]
+
+
+def test_a_session_whose_init_fails_stops_on_that_and_destroys_nothing(tmp_path, monkeypatch):
+    """Not a destroy of a root that was never initialised, whose own error would stand in the init's place."""
+    empty_mirror = tmp_path / "no-providers-here"
+    empty_mirror.mkdir()
+    monkeypatch.setenv("TF_PLUGIN_DIR", str(empty_mirror))
+    target = Target("embedded", "https://127.0.0.1:1", "us-east-1", ca_bundle="/ca.pem")
+    roots = [Deployment.single(target, tmp_path / name, name) for name in ("one", "two")]
+    said: list[str] = []
+    unused = cast(Clients, None)  # nothing is deployed, so nothing is called
+
+    with pytest.raises(ProviderUnavailable), deployed(*roots, clients=unused, progress=Progress(said.append)):
+        pytest.fail("the block ran although no root was created")
+
+    assert sorted(line for line in said if line.endswith(" ...")) == [
+        "[e2e] terraform init [one] ...",
+        "[e2e] terraform init [two] ...",
+    ]
 
 
 def test_a_failed_step_raises_with_terraforms_own_message(tmp_path):
