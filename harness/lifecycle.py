@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -117,39 +116,53 @@ def _destroy(deployment: Deployment, clients: Clients, progress: Progress) -> No
             deployment.terraform.destroy(refresh=False)  # the state is the harness's own: nothing to refresh
 
 
-@contextmanager
-def deployed(*deployments: Deployment, clients: Clients, progress: Progress) -> Iterator[tuple[Deployment, ...]]:
-    """Each deployment created, handed to the tests, destroyed, and checked to have left nothing behind.
+class Deploying:
+    """Terraform roots being created in the background: ``ready()`` waits for them, ``close()`` destroys them.
 
     Each is one Terraform root (its stacks go through each step in the same run); the roots
     are created side by side and destroyed side by side, each in a thread of its own: most of
-    an apply is waiting on the engine. One that fails to be created fails the block, after
-    every one has been destroyed. Only a root whose apply started is destroyed (a failed init or
-    plan created nothing), and a destroy that fails after another failure is reported beside it
-    rather than in its place.
+    an apply is waiting on the engine, and the caller can do other work meanwhile. Only a root
+    whose apply started is destroyed (a failed init or plan created nothing), and a destroy that
+    fails after another failure is reported beside it rather than in its place.
     """
-    applying: set[str] = set()
-    failure: BaseException | None = None
-    with ThreadPoolExecutor(max_workers=len(deployments), thread_name_prefix="terraform") as pool:
-        created = [pool.submit(_create, d, clients, progress, applying) for d in deployments]
+
+    def __init__(self, deployments: Sequence[Deployment], clients: Clients, progress: Progress) -> None:
+        self.deployments = tuple(deployments)
+        self._clients, self._progress = clients, progress
+        self._applying: set[str] = set()
+        self.failure: BaseException | None = None
+        self._pool = ThreadPoolExecutor(max_workers=len(self.deployments), thread_name_prefix="terraform")
+        self._created = [self._pool.submit(_create, d, clients, progress, self._applying) for d in self.deployments]
+
+    def ready(self) -> tuple[Deployment, ...]:
+        """Every root created (their outputs read), or the first creation failure raised."""
         try:
-            for future in created:
+            for future in self._created:
                 future.result()
-            yield deployments
         except BaseException as error:
-            failure = error
+            self.failure = self.failure or error
             raise
-        finally:
-            for future in created:
+        return self.deployments
+
+    def close(self, failure: BaseException | None = None) -> None:
+        """Destroy what was applied, then check it left nothing behind (unless something failed before)."""
+        failure = failure or self.failure
+        try:
+            for future in self._created:
                 future.cancel()
-            wait(created)  # an apply still running must end before its destroy starts
-            destroyed = [pool.submit(_destroy, d, clients, progress) for d in deployments if d.label in applying]
+            wait(self._created)  # an apply still running must end before its destroy starts
+            applied = [d for d in self.deployments if d.label in self._applying]
+            destroyed = [self._pool.submit(_destroy, d, self._clients, self._progress) for d in applied]
             for future in destroyed:
                 unmade = future.exception()
                 if unmade is None:
                     continue
                 if failure is None:
                     raise unmade
-                progress.say(f"and the destroy after that failure failed too: {unmade}")
-    remaining = [what for d in deployments for stack in d.stacks for what in leftovers(stack.outputs, clients)]
-    assert not remaining, f"destroy left these behind: {remaining}"
+                self._progress.say(f"and the destroy after that failure failed too: {unmade}")
+        finally:
+            self._pool.shutdown()
+        if failure is None:
+            stacks = [stack for d in self.deployments for stack in d.stacks]
+            remaining = [what for stack in stacks for what in leftovers(stack.outputs, self._clients)]
+            assert not remaining, f"destroy left these behind: {remaining}"

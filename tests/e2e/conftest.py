@@ -12,9 +12,11 @@ with one message instead of failing every test with it.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Generator, Iterator
-from contextlib import ExitStack, contextmanager
+import threading
+from collections.abc import Callable, Generator, Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -22,7 +24,7 @@ import build
 from harness import capabilities, targets
 from harness.clients import Clients
 from harness.engines import open_target
-from harness.lifecycle import deployed
+from harness.lifecycle import Deploying
 from harness.progress import Progress
 from harness.stack import ZIP, Deployment, ExampleDeployment, Stack
 from harness.targets import TITLES, Target, TargetError
@@ -32,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / "build" / "e2e"
 RUN_ID = secrets.token_hex(3)
 PROGRESS_KEY = pytest.StashKey[Progress]()
+T = TypeVar("T")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -42,6 +45,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         engine = targets.chosen()
     except TargetError as error:
         pytest.exit(str(error), returncode=2)
+    # The tests that need no stack first: the session's stacks are created meanwhile.
+    items.sort(key=lambda item: item in suite and needs_a_stack(item))
     for item in suite:
         item.add_marker(pytest.mark.e2e)
         for marker in item.iter_markers("needs"):
@@ -55,16 +60,19 @@ def progress(pytestconfig: pytest.Config) -> Progress:
     reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
     capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
 
+    lock = threading.Lock()  # the roots are created and destroyed in threads of their own
+
     def write(line: str) -> None:
         """Straight to the terminal, past output capture, as live logging does."""
         if reporter is None:
             return
-        if capture is None:
-            reporter.write_line(line)
-            return
-        with capture.global_and_fixture_disabled():
-            reporter.ensure_newline()
-            reporter.write_line(line)
+        with lock:
+            if capture is None:
+                reporter.write_line(line)
+                return
+            with capture.global_and_fixture_disabled():
+                reporter.ensure_newline()
+                reporter.write_line(line)
 
     tracker = Progress(write)
     pytestconfig.stash[PROGRESS_KEY] = tracker
@@ -118,23 +126,41 @@ def complete_example(target: Target, suffix: str) -> ExampleDeployment:
     )
 
 
-@pytest.fixture(scope="session")
-def deployments(
-    request: pytest.FixtureRequest, target: Target, clients: Clients, function_zip: Path, progress: Progress
-) -> Iterator[dict[str, Deployment]]:
-    """What the session deploys, side by side, destroyed at the end:
+def needs_a_stack(item: pytest.Item) -> bool:
+    return "deployments" in getattr(item, "fixturenames", ())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def deploying(request: pytest.FixtureRequest, progress: Progress) -> Iterator[Deploying | None]:
+    """What the session deploys, created in the background from the session's first test on (the tests
+    that need no stack, `make up`'s, run meanwhile: they come first), destroyed at the end:
 
     * ``main``: the module with its defaults, plus the on-failure queue the reliability tests follow;
     * ``complete``: examples/complete, when a selected test uses it.
     """
+    if not any(needs_a_stack(item) for item in request.session.items):
+        yield None
+        return
+    target: Target = request.getfixturevalue("target")
+    clients: Clients = request.getfixturevalue("clients")
+    request.getfixturevalue("function_zip")
     suffix = f"e2e-{RUN_ID}"
-    roots: dict[str, Deployment] = {
-        "main": Deployment(target, WORK / suffix, [Stack("stack", suffix, async_invocation={"failure_queue": {}})])
-    }
+    roots = [Deployment(target, WORK / suffix, [Stack("stack", suffix, async_invocation={"failure_queue": {}})])]
     if any("complete_stack" in getattr(item, "fixturenames", ()) for item in request.session.items):
-        roots["complete"] = complete_example(target, f"{suffix}-cx")
-    with deploy_or_exit(list(roots.values()), clients, progress):
-        yield roots
+        roots.append(complete_example(target, f"{suffix}-cx"))
+    run = Deploying(roots, clients, progress)
+    try:
+        yield run
+    finally:
+        exit_on_deployment_error(target, run.close)
+
+
+@pytest.fixture(scope="session")
+def deployments(deploying: Deploying | None, target: Target) -> dict[str, Deployment]:
+    """The session's roots once created (``main`` and, when used, ``complete``)."""
+    assert deploying is not None, "a test that needs a stack was not among the session's items"
+    roots = exit_on_deployment_error(target, deploying.ready)
+    return {"main": roots[0], **({"complete": roots[1]} if len(roots) > 1 else {})}
 
 
 @pytest.fixture(scope="session")
@@ -153,14 +179,12 @@ def complete_stack(deployments: dict[str, Deployment]) -> Stack:
     return deployments["complete"].stacks[0]
 
 
-@contextmanager
-def deploy_or_exit(roots: list[Deployment], clients: Clients, progress: Progress) -> Iterator[None]:
-    """``deployed``, but a deployment that cannot be made ends the session with one message."""
+def exit_on_deployment_error(target: Target, step: Callable[[], T]) -> T:
+    """A deployment that cannot be made (or destroyed) ends the session with one message."""
     try:
-        with deployed(*roots, clients=clients, progress=progress):
-            yield
+        return step()
     except (TargetError, TerraformFailed) as error:
-        pytest.exit(f"E2E_TARGET={roots[0].target.name}: {error}", returncode=2)
+        pytest.exit(f"E2E_TARGET={target.name}: {error}", returncode=2)
 
 
 @pytest.hookimpl(wrapper=True)

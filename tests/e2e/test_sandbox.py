@@ -86,7 +86,7 @@ class MakeUp:
 
 @pytest.fixture
 def sandbox(tmp_path: Path, progress) -> Iterator[tuple[MakeUp, Path, Path]]:
-    """`make up` on the session's engine with a scratch handler; `make down` afterwards, whatever happened."""
+    """`make up` (it starts the engine E2E_TARGET names) with a scratch handler; `make down` afterwards, whatever happened."""
     source, state = tmp_path / "lambda", tmp_path / "sandbox"
     shutil.copytree(ROOT / "lambda", source, ignore=shutil.ignore_patterns("__pycache__"))
     env = {
@@ -129,31 +129,40 @@ def put_through_env_file(state: Path, key: str) -> None:
     )
 
 
-def plan_example_through_env_file(state: Path, data_dir: Path) -> str:
-    """`terraform plan` in examples/basic from a shell that sourced env.sh: no endpoint, no credentials given."""
+def plan_example_through_env_file(state: Path, data_dir: Path) -> subprocess.Popen[str]:
+    """`terraform plan` in examples/basic from a shell that sourced env.sh: no endpoint, no credentials given.
+
+    Started, not waited for (``planned`` does that): it runs beside the rest of the test."""
     init = "terraform init -input=false -no-color ${TF_PLUGIN_DIR:+-plugin-dir=$TF_PLUGIN_DIR} >/dev/null"
     plan = "terraform plan -input=false -no-color -lock=false -var suffix=envfile"
     clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    done = subprocess.run(
+    return subprocess.Popen(
         ["bash", "-c", f'source "$1" && {init} && {plan}', "bash", str(state / "env.sh")],
         cwd=ROOT / "examples" / "basic",
         env={**clean, "TF_DATA_DIR": str(data_dir), "TF_IN_AUTOMATION": "1"},
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=300,
-        check=False,
+        start_new_session=True,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
-def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, function_zip, tmp_path, progress):
+def planned(plan: subprocess.Popen[str]) -> str:
+    """The plan's output once it has finished successfully (stopped, with its group, at the deadline)."""
+    try:
+        output, _ = plan.communicate(timeout=300)
+    finally:
+        if plan.poll() is None:
+            os.killpg(plan.pid, signal.SIGKILL)
+            plan.wait(timeout=30)
+    assert plan.returncode == 0, output
+    return output
+
+
+def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, tmp_path, progress):
     up, source, state = sandbox
     up.wait_for(r"watching .*: a save updates", timeout=UP_TIMEOUT)
-    account = Clients.for_target(Target(**json.loads((state / "target.json").read_text()))).sts.get_caller_identity()
-    plan = plan_example_through_env_file(state, tmp_path / "tf-data")
-    assert "Plan: 13 to add, 0 to change, 0 to destroy." in plan
-    assert f'bucket   = "lambda-trigger-bucket-envfile-{account["Account"]}"' in plan
+    example_plan = plan_example_through_env_file(state, tmp_path / "tf-data")
     clients = Clients.for_target(Target(**json.loads((state / "target.json").read_text())))
     table = json.loads((state / "outputs.json").read_text())["dynamodb_table_name"]
 
@@ -186,6 +195,11 @@ def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, function_
     put_through_env_file(state, "sandbox/still.txt")
     grouped = wait_for_items(clients.dynamodb, table, "sandbox/", ["sandbox/still.txt"], timeout=DELIVERY_TIMEOUT)
     assert grouped["sandbox/still.txt"][0]["codeVersion"] == MARK, "a save that does not compile replaced the code"
+
+    plan = planned(example_plan)
+    assert "Plan: 13 to add, 0 to change, 0 to destroy." in plan
+    account = clients.sts.get_caller_identity()["Account"]
+    assert f'bucket   = "lambda-trigger-bucket-envfile-{account}"' in plan
 
     shipped = build.base64_sha256((state / "lambda.zip").read_bytes())
     up.interrupt()
