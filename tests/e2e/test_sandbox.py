@@ -86,7 +86,8 @@ class MakeUp:
 
 @pytest.fixture
 def sandbox(tmp_path: Path, progress) -> Iterator[tuple[MakeUp, Path, Path]]:
-    """`make up` (it starts the engine E2E_TARGET names) with a scratch handler; `make down` afterwards, whatever happened."""
+    """`make up` (it starts the engine E2E_TARGET names) with a scratch handler; `make down` afterwards,
+    whatever happened."""
     source, state = tmp_path / "lambda", tmp_path / "sandbox"
     shutil.copytree(ROOT / "lambda", source, ignore=shutil.ignore_patterns("__pycache__"))
     env = {
