@@ -130,8 +130,9 @@ mypy: setup ## mypy (strict) over the project's Python
 docs-check: setup ## fail when a README's generated tables differ from the code (make docs rewrites them)
 	$(BIN)/python -m docgen --check
 
-fmt-check: ## terraform fmt, checked
-	$(TERRAFORM) fmt -check -recursive
+fmt-check: ## terraform fmt, checked (the module, examples and tests; not build/, where the harness writes)
+	$(TERRAFORM) fmt -check
+	$(TERRAFORM) fmt -check -recursive examples tests
 
 validate: .terraform/.initialised ## terraform validate of the module and of every example
 	$(TERRAFORM) validate -no-color
@@ -146,9 +147,16 @@ docs: setup ## rewrite the READMEs' generated tables (requirements, inputs, outp
 hooks: setup ## install the git pre-commit hooks (.pre-commit-config.yaml: the checks of make lint)
 	$(BIN)/pre-commit install
 
-# The soak's 1,000 objects run inside the embedded e2e session (one deploy fewer than `make soak` after it).
-test: E2E_FAULT_OBJECTS = 1000
-test: lint checkov tftest unit integration e2e-embedded e2e-ministack ## everything CI runs: lint, checkov, terraform test, unit, engine tests, e2e on both engines (with the 1,000-object soak)
+# `make test` runs the checks TEST_JOBS at a time (default 2, this machine's cores; each one's output printed
+# whole when it ends), then the two e2e sessions side by side: most of a session is waiting on Terraform.
+# TEST_JOBS=1 runs everything one after another, with live output. The soak's 1,000 objects run inside
+# the embedded e2e session (one deploy fewer than `make soak` after it).
+TEST_JOBS ?= 2
+TEST_MAKE  = $(MAKE) --no-print-directory -j$(TEST_JOBS) $(if $(filter-out 1,$(TEST_JOBS)),--output-sync=target)
+
+test: ## everything CI runs: lint, checkov, terraform test, unit, engine tests, e2e on both engines (with the 1,000-object soak)
+	$(TEST_MAKE) lint checkov tftest unit integration
+	$(TEST_MAKE) E2E_FAULT_OBJECTS=1000 e2e-embedded e2e-ministack
 
 clean: ## remove build output, terraform working files and the venv
 	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes .venv-checkov .venv-ministack

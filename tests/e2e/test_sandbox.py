@@ -98,7 +98,9 @@ def sandbox(tmp_path: Path, progress) -> Iterator[tuple[MakeUp, Path, Path]]:
         "SUFFIX": f"sbx-{secrets.token_hex(3)}",
         "NO_COLOR": "1",
     }
-    env = {k: v for k, v in env.items() if not k.startswith("PYTEST_")}
+    # As from a user's shell: not pytest's settings, nor those of a `make test` this session may run under.
+    inherited = ("PYTEST_", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    env = {k: v for k, v in env.items() if not k.startswith(inherited)}
     up = MakeUp(env)
     try:
         yield up, source, state
