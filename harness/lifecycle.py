@@ -145,12 +145,18 @@ class Deploying:
         return self.deployments
 
     def close(self, failure: BaseException | None = None) -> None:
-        """Destroy what was applied, then check it left nothing behind (unless something failed before)."""
-        failure = failure or self.failure
+        """Destroy what was applied, then check it left nothing behind (unless something failed before).
+
+        A creation failure nobody waited for (``ready()`` never called) is raised here, after the destroy."""
+        unreported: BaseException | None = None
         try:
             for future in self._created:
                 future.cancel()
             wait(self._created)  # an apply still running must end before its destroy starts
+            if failure is None and self.failure is None:
+                errors = (f.exception() for f in self._created if not f.cancelled())
+                unreported = next((error for error in errors if error is not None), None)
+            failure = failure or self.failure or unreported
             applied = [d for d in self.deployments if d.label in self._applying]
             destroyed = [self._pool.submit(_destroy, d, self._clients, self._progress) for d in applied]
             for future in destroyed:
@@ -162,6 +168,8 @@ class Deploying:
                 self._progress.say(f"and the destroy after that failure failed too: {unmade}")
         finally:
             self._pool.shutdown()
+        if unreported is not None:
+            raise unreported
         if failure is None:
             stacks = [stack for d in self.deployments for stack in d.stacks]
             remaining = [what for stack in stacks for what in leftovers(stack.outputs, self._clients)]

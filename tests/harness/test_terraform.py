@@ -102,6 +102,19 @@ def test_a_session_whose_init_fails_stops_on_that_and_destroys_nothing(tmp_path,
     ]
 
 
+def test_a_creation_failure_nobody_waited_for_is_raised_when_the_roots_are_closed(tmp_path, monkeypatch):
+    """A session that ends before any test needed its stack (``-x`` after an earlier failure) still says why
+    its stack could not be made."""
+    empty_mirror = tmp_path / "no-providers-here"
+    empty_mirror.mkdir()
+    monkeypatch.setenv("TF_PLUGIN_DIR", str(empty_mirror))
+    target = Target("embedded", "https://127.0.0.1:1", "us-east-1", ca_bundle="/ca.pem")
+    run = Deploying([Deployment.single(target, tmp_path / "one", "one")], cast(Clients, None), Progress(print))
+
+    with pytest.raises(ProviderUnavailable):
+        run.close()
+
+
 def test_a_failed_step_raises_with_terraforms_own_message(tmp_path):
     (tmp_path / "main.tf").write_text('output "x" {\n  value = var.missing\n}\n')
 
