@@ -16,7 +16,10 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import io
+import os
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence
@@ -57,17 +60,28 @@ def package_files(source: Path) -> List[Path]:
 def build_zip(source: Path, output: Path) -> bytes:
     """Write the zip to ``output`` and return its bytes."""
     files = package_files(source)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w") as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
         for relative in files:
             info = zipfile.ZipInfo(relative.as_posix(), date_time=FIXED_DATE_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = FILE_MODE << 16
             info.create_system = 3  # Unix, so the mode above is honoured everywhere
             archive.writestr(info, (source / relative).read_bytes(), compresslevel=9)
-    tmp.replace(output)  # atomic: a reader never sees half a zip
-    return output.read_bytes()
+    data = buffer.getvalue()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # A temporary file of its own (two builds may run at once, as make test's two e2e sessions do),
+    # then an atomic rename: a reader never sees half a zip.
+    handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return data
 
 
 def base64_sha256(data: bytes) -> str:

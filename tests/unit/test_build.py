@@ -114,3 +114,16 @@ def test_failed_build_keeps_the_previous_zip(source, tmp_path):
     with pytest.raises(build.BuildError):
         build.build_zip(source, output)
     assert output.read_bytes() == good
+
+
+def test_a_build_writes_through_a_temporary_file_of_its_own(source, tmp_path):
+    """Two builds at once (make test's two e2e sessions) must not share one: neither may take the other's."""
+    output = tmp_path / "out.zip"
+    others = tmp_path / "out.zip.tmp"
+    others.write_bytes(b"another build's half-written zip")
+
+    data = build.build_zip(source, output)
+
+    assert output.read_bytes() == data
+    assert others.read_bytes() == b"another build's half-written zip"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.zip", "out.zip.tmp", "src"]
