@@ -287,13 +287,11 @@ class LambdaService:
             sqs.send(destination, json.dumps(record))
             self._count("sent_to_destination")
             log.info("%s: event %s failed (%s), sent to %s", spec.name, event.request_id, condition, destination)
+        except Exception:  # the destination went away (a destroy in progress): the event is lost, as on AWS
+            self._count("dropped")
+            log.exception("%s: event %s failed (%s) and could not be sent on", spec.name, event.request_id, condition)
         finally:
-            self._finish()
-
-    @property
-    def pending(self) -> int:
-        with self._lock:
-            return self._pending
+            self._finish()  # here only: nothing raised above reaches _dispatch, which would finish it again
 
     def close(self) -> None:
         self._scheduler.close()

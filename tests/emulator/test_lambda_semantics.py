@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from harness.clients import client
 from harness.control import EngineControl
 from harness.polling import wait_until
-from tests.emulator.conftest import invoke, lines_of, quiet
+from tests.emulator.conftest import invoke, lines_of, quiet, stats
 
 SLEEPER = """
 import time
@@ -97,6 +97,29 @@ def test_the_event_invoke_config_put_last_is_the_one_in_force(aws, emulator, mak
     assert aws.lambda_.get_function_event_invoke_config(FunctionName=name)["MaximumRetryAttempts"] == 0
     [record] = records(aws, url, 1)
     assert record["requestContext"]["approximateInvokeCount"] == 1  # no retry: the second config counts
+
+
+def test_an_event_whose_destination_is_gone_is_dropped_once(aws, emulator, make_function):
+    """The queue deleted before the event fails for good (a destroy under way): counted as dropped, and the
+    engine's count of events in flight comes back to zero, not below it."""
+    name = make_function(FAILING)
+    url, arn = destination(aws, name)
+    aws.lambda_.put_function_event_invoke_config(
+        FunctionName=name, MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": arn}}
+    )
+    aws.sqs.delete_queue(QueueUrl=url)
+    before = quiet(emulator)
+
+    aws.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+    after = wait_until(
+        lambda: stats(emulator), lambda s: s["dropped"] > before["dropped"], timeout=30, what="the event dropped"
+    )
+
+    assert (after["dropped"] - before["dropped"], after["sent_to_destination"] - before["sent_to_destination"]) == (
+        1,
+        0,
+    )
+    assert quiet(emulator)["pending_async"] == 0
 
 
 def test_the_event_time_is_the_puts_not_the_deliverys(aws, make_function, tmp_path):
