@@ -18,7 +18,7 @@ from typing import Any
 
 import build
 
-from ..polling import wait_until
+from ..polling import DeadlineExceeded, wait_until
 
 # Imports the handler as Lambda would (module ``index``, attribute ``lambda_handler``) with
 # the source folder first on the path, and prints nothing on success.
@@ -130,6 +130,10 @@ def check_source(source: Path, python: str = sys.executable) -> None:
         raise BrokenSource(where, reason or said)
 
 
+class ShipFailed(RuntimeError):
+    """The engine took the new code but did not finish updating the function with it."""
+
+
 @dataclass(frozen=True)
 class Shipped:
     sha256: str  # base64, as Lambda's CodeSha256 and Terraform's source_code_hash spell it
@@ -146,15 +150,18 @@ def ship(lambda_client: Any, function: str, package_path: Path, *, timeout: floa
     started = time.monotonic()
     response = lambda_client.update_function_code(FunctionName=function, ZipFile=package_path.read_bytes())
     sha = str(response.get("CodeSha256", ""))
-    configuration = wait_until(
-        lambda: lambda_client.get_function_configuration(FunctionName=function),
-        lambda c: c.get("LastUpdateStatus", "Successful") != "InProgress",
-        timeout=timeout,
-        what=f"the code update of {function} to finish",
-        interval=0.02,
-        max_interval=0.25,
-    )
+    try:
+        configuration = wait_until(
+            lambda: lambda_client.get_function_configuration(FunctionName=function),
+            lambda c: c.get("LastUpdateStatus", "Successful") != "InProgress",
+            timeout=timeout,
+            what=f"the code update of {function} to finish",
+            interval=0.02,
+            max_interval=0.25,
+        )
+    except DeadlineExceeded:
+        raise ShipFailed(f"the code update of {function} was still in progress after {timeout:.0f} s") from None
     if configuration.get("LastUpdateStatus", "Successful") == "Failed":
         reason = configuration.get("LastUpdateStatusReason", "no reason given")
-        raise RuntimeError(f"the engine refused the new code of {function}: {reason}")
+        raise ShipFailed(f"the engine refused the new code of {function}: {reason}")
     return Shipped(sha or build.base64_sha256(package_path.read_bytes()), time.monotonic() - started)

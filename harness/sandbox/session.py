@@ -143,6 +143,10 @@ class Session:
         try:
             shipped = reload.ship(lambda_client, stack.function, candidate)
             candidate.replace(self.state.zip)
+        except reload.ShipFailed as failed:
+            candidate.unlink(missing_ok=True)
+            self.say("error", f"{names}: {failed} — save again to retry")
+            return running_sha
         finally:
             self.stops.busy_with = None
         self.say(

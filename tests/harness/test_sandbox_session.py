@@ -118,3 +118,35 @@ def test_a_handler_broken_at_start_deploys_nothing(
         )
     ]
     assert reached == []
+
+
+class RefusingLambda:
+    """An engine that takes the new code and then reports the update failed."""
+
+    def update_function_code(self, **_: Any) -> dict[str, Any]:
+        return {"CodeSha256": "new-sha"}
+
+    def get_function_configuration(self, **_: Any) -> dict[str, Any]:
+        return {"LastUpdateStatus": "Failed", "LastUpdateStatusReason": "the zip is not a Python package"}
+
+
+def test_an_update_the_engine_refuses_is_one_line_and_keeps_the_last_package(
+    up_state: SandboxState, source: Path
+) -> None:
+    said: list[tuple[str, str]] = []
+    up_state.zip.write_bytes(b"the package the function runs")
+    stack = sandbox_stack(up_state, TARGET, {"suffix": "dev"})
+    stack.outputs = OUTPUTS
+    run = Session(Options(up_state.root, source), up_state, lambda kind, text: said.append((kind, text)))
+
+    assert run.reload(stack, RefusingLambda(), ["index.py"], "running-sha") == "running-sha"
+
+    assert said == [
+        (
+            "error",
+            "index.py: the engine refused the new code of s3-processor-dev: the zip is not a Python package "
+            "— save again to retry",
+        )
+    ]
+    assert up_state.zip.read_bytes() == b"the package the function runs"
+    assert sorted(p.name for p in up_state.root.iterdir() if p.suffix == ".zip") == ["lambda.zip"]
