@@ -81,6 +81,9 @@ def start_detached(name: str, state_dir: Path, record_file: Path) -> Target:
     running = ServerRecord.load(record_file)
     if running is not None and running.engine == name:
         return Target(**running.target)
+    if running is not None:  # another engine an earlier make up started (its stack never went up): not leaked
+        stop_group(running.pid)
+        record_file.unlink(missing_ok=True)
     target = engine.start()
     assert engine.process is not None
     ServerRecord(name, engine.process.pid, str(engine.process.log), asdict(target)).save(record_file)

@@ -10,6 +10,7 @@ Ctrl-C → stop watching; re-apply if the function runs code Terraform has not a
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 
 from .. import targets
 from ..clients import client
-from ..engines import engine_to_start, start_detached
+from ..engines import start_detached
 from ..engines.process import ServerRecord
 from ..stack import Deployment, Stack
 from ..targets import TITLES, Target, TargetError
@@ -50,9 +51,18 @@ def sandbox_stack(state: SandboxState, target: Target, inputs: dict[str, Any]) -
     return deployment.stack
 
 
+def started_by_make_up(state: SandboxState, target: Target) -> bool:
+    """The engine record (alive or not) names the target's engine."""
+    try:
+        return bool(json.loads(state.engine_record.read_text()).get("engine") == target.name)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def engine_alive(state: SandboxState, target: Target) -> bool:
-    """The engine's process group still runs (one make up started), or the engine answers (one it reached)."""
-    if engine_to_start(target.name, state.root / target.name) is not None:
+    """The engine's process group still runs (one make up started, as its record says), or the engine
+    answers (one it reached: how this shell's settings would reach it does not matter)."""
+    if started_by_make_up(state, target):
         return ServerRecord.load(state.engine_record) is not None
     try:
         client(target, "sts", attempts=1).get_caller_identity()

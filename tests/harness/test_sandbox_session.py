@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import subprocess
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from harness.engines.process import ServerRecord
 from harness.sandbox import session
 from harness.sandbox.session import Options, Session, sandbox_stack
 from harness.sandbox.state import SandboxState
@@ -150,3 +153,38 @@ def test_an_update_the_engine_refuses_is_one_line_and_keeps_the_last_package(
     ]
     assert up_state.zip.read_bytes() == b"the package the function runs"
     assert sorted(p.name for p in up_state.root.iterdir() if p.suffix == ".zip") == ["lambda.zip"]
+
+
+class AnsweringEngine:
+    def get_caller_identity(self) -> dict[str, Any]:
+        return {"Account": "123456789012"}
+
+
+class SilentEngine:
+    def get_caller_identity(self) -> dict[str, Any]:
+        raise AssertionError("a started engine is judged by its process group, not asked")
+
+
+def test_an_engine_make_up_reached_is_asked_whatever_this_shells_settings(
+    up_state: SandboxState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """make up reached a MiniStack the user runs (MINISTACK_ENDPOINT); make down runs in a shell without it."""
+    monkeypatch.delenv("MINISTACK_ENDPOINT", raising=False)
+    monkeypatch.setattr(session, "client", lambda *_, **__: AnsweringEngine())
+
+    assert session.engine_alive(up_state, TARGET)
+
+
+def test_an_engine_make_up_started_is_alive_while_its_process_group_runs(
+    up_state: SandboxState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session, "client", lambda *_, **__: SilentEngine())
+    with subprocess.Popen(["sleep", "60"], start_new_session=True) as server:
+        try:
+            ServerRecord("ministack", server.pid, "log", asdict(TARGET)).save(up_state.engine_record)
+            assert session.engine_alive(up_state, TARGET)
+        finally:
+            server.kill()
+    server.wait(timeout=10)
+
+    assert not session.engine_alive(up_state, TARGET)

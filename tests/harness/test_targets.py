@@ -13,12 +13,12 @@ from typing import ClassVar
 
 import pytest
 
-from harness import targets
+from harness import engines, targets
 from harness.clients import client
 from harness.engines import health, localstack, ministack
-from harness.engines.process import ServerProcess, group_alive
+from harness.engines.process import ServerProcess, ServerRecord, group_alive
 from harness.polling import wait_until
-from harness.targets import TargetError
+from harness.targets import Target, TargetError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -124,6 +124,49 @@ def test_stopping_a_server_stops_its_whole_group(tmp_path):
 
     assert not server.alive
     assert not group_alive(server.pid)  # the helper went with it
+
+
+class StandInEngine:
+    """An engine `make up` starts: a process group of its own that only sleeps."""
+
+    title = "stand-in"
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+        self.process: ServerProcess | None = None
+
+    def start(self) -> Target:
+        self.process = ServerProcess(
+            ["sleep", "300"], env=dict(os.environ), cwd=self.state_dir, log=self.state_dir / "log"
+        )
+        return Target("ministack", "http://127.0.0.1:1", "us-east-1")
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.stop(timeout=5)
+
+
+def test_make_up_on_another_engine_stops_the_one_an_earlier_make_up_left(tmp_path, monkeypatch):
+    """An earlier `make up` started the embedded engine and deployed nothing on it; this one wants MiniStack."""
+    record = tmp_path / "engine.json"
+    earlier = StandInEngine(tmp_path)
+    earlier.start()
+    assert earlier.process is not None
+    ServerRecord("embedded", earlier.process.pid, "log", {}).save(record)
+    monkeypatch.setattr(engines, "engine_to_start", lambda name, state_dir: StandInEngine(tmp_path))
+
+    target = engines.start_detached("ministack", tmp_path / "ministack", record)
+
+    started = ServerRecord.load(record)
+    try:
+        assert not group_alive(earlier.process.pid)
+        assert started is not None
+        assert (started.engine, started.target["name"]) == ("ministack", target.name)
+    finally:
+        if started is not None:
+            engines.stop_detached(record)
+        if group_alive(earlier.process.pid):  # only where the code under test failed to stop it
+            earlier.stop()
 
 
 @pytest.fixture
