@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import workarounds
 from harness.clients import Clients
 from harness.engines import open_target
 from harness.progress import Progress
@@ -69,7 +68,7 @@ def deployed_engines(names: list[str], work: Path, progress: Progress) -> Iterat
 
 
 def _destroy(target: Target, clients: Clients, stack: Stack, figures: dict[str, float], progress: Progress) -> None:
-    workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
+    stack.root.before_destroy(clients.s3, progress.say)  # not timed: only some engines need it
     with progress.phase(f"{TITLES[target.name]}: destroy"):
         figures["destroy_s"] = measure.timed(stack.terraform.destroy)
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from . import workarounds
 from .clients import Clients
 from .progress import Progress
 from .stack import Deployment, Stack
@@ -106,11 +105,8 @@ def _create(deployment: Deployment, clients: Clients, progress: Progress, applyi
 
 
 def _destroy(deployment: Deployment, clients: Clients, progress: Progress) -> None:
-    target = deployment.target
     try:
-        for stack in deployment.stacks:
-            if stack.outputs:
-                workarounds.before_destroy(target.name, target.version, clients.s3, stack.bucket, progress.say)
+        deployment.before_destroy(clients.s3, progress.say)
     finally:
         with progress.phase(f"terraform destroy [{deployment.label}]"):
             deployment.terraform.destroy(refresh=False)  # the state is the harness's own: nothing to refresh

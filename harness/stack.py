@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import workarounds
 from .targets import SERVICES, Target
 from .terraform import TerraformRunner
 
@@ -121,9 +123,14 @@ class Stack:
         return self.deployment.target
 
     @property
-    def terraform(self) -> TerraformRunner:
+    def root(self) -> Deployment:
+        """The Terraform root this stack is deployed in."""
         assert self.deployment is not None, f"stack {self.name} belongs to no deployment"
-        return self.deployment.terraform
+        return self.deployment
+
+    @property
+    def terraform(self) -> TerraformRunner:
+        return self.root.terraform
 
     @property
     def bucket(self) -> str:
@@ -195,6 +202,13 @@ class Deployment:
         outputs = self.root_outputs = self.terraform.outputs()
         for stack in self.stacks:
             stack.outputs = outputs.get(stack.name, {})
+
+    def before_destroy(self, s3: Any, say: Callable[[str], None]) -> None:
+        """What the engine's known bugs need done before ``terraform destroy`` can finish (harness/workarounds.py),
+        for each stack that was deployed."""
+        for stack in self.stacks:
+            if stack.outputs:
+                workarounds.before_destroy(self.target.name, self.target.version, s3, stack.bucket, say)
 
 
 @dataclass

@@ -39,7 +39,6 @@ class EmbeddedEngine:
         self.state_dir = state_dir
         self._args = extra_args
         self.process: ServerProcess | None = None
-        self.ready: dict[str, Any] = {}
 
     @property
     def endpoint_file(self) -> Path:
@@ -59,7 +58,6 @@ class EmbeddedEngine:
         while time.monotonic() < deadline and process.alive:
             ready = self._ready_line(process.pid)
             if ready is not None:
-                self.ready = ready
                 return embedded_target(ready, time.monotonic() - spawned)
             time.sleep(0.01)
         state = f"exited with {process.exit_code}" if not process.alive else f"was not ready within {timeout:.0f} s"

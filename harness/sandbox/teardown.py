@@ -11,7 +11,6 @@ import os
 import signal
 from collections.abc import Callable
 
-from .. import workarounds
 from ..clients import client
 from ..engines import stop_detached
 from ..polling import DeadlineExceeded, wait_until
@@ -59,10 +58,7 @@ def _destroy(state: SandboxState, say: Say) -> int:
         stack = sandbox_stack(state, target, state.inputs())
         stack.terraform.init()
         stack.outputs = state.outputs() or stack.terraform.outputs().get(stack.name, {})
-        if stack.outputs:
-            workarounds.before_destroy(
-                target.name, target.version, client(target, "s3"), stack.bucket, lambda line: say("info", line)
-            )
+        stack.root.before_destroy(client(target, "s3"), lambda line: say("info", line))
         stack.terraform.destroy()
         say("info", f"destroyed the stack on {target.label}")
     elif state.tfstate.exists():

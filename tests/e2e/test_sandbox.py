@@ -79,9 +79,14 @@ class MakeUp:
         return "\n".join(self.lines[-60:])
 
     def stop(self) -> None:
+        """As `make down` would ask it (SIGTERM); killed, with everything it started, if it does not end."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=60)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=30)
 
 
 @pytest.fixture
@@ -119,14 +124,18 @@ def sandbox(tmp_path: Path, progress) -> Iterator[tuple[MakeUp, Path, Path]]:
         assert down.returncode == 0, down.stdout + down.stderr
 
 
+def without_aws_settings() -> dict[str, str]:
+    """This process's environment as a fresh shell would have it: no endpoint, credentials or region."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+
+
 def put_through_env_file(state: Path, key: str) -> None:
     """Upload the way a user's shell would after `source env.sh`: no endpoint or credentials given."""
     script = f'import boto3, os; boto3.client("s3").put_object(Bucket=os.environ["BUCKET"], Key={key!r}, Body=b"x")'
     python = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "python"
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     subprocess.run(
         ["bash", "-c", 'source "$1" && exec "$2" -c "$3"', "bash", str(state / "env.sh"), str(python), script],
-        env=clean,
+        env=without_aws_settings(),
         check=True,
         timeout=60,
     )
@@ -138,11 +147,10 @@ def plan_example_through_env_file(state: Path, data_dir: Path) -> subprocess.Pop
     Started, not waited for (``planned`` does that): it runs beside the rest of the test."""
     init = "terraform init -input=false -no-color ${TF_PLUGIN_DIR:+-plugin-dir=$TF_PLUGIN_DIR} >/dev/null"
     plan = "terraform plan -input=false -no-color -lock=false -var suffix=envfile"
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     return subprocess.Popen(
         ["bash", "-c", f'source "$1" && {init} && {plan}', "bash", str(state / "env.sh")],
         cwd=ROOT / "examples" / "basic",
-        env={**clean, "TF_DATA_DIR": str(data_dir), "TF_IN_AUTOMATION": "1"},
+        env={**without_aws_settings(), "TF_DATA_DIR": str(data_dir), "TF_IN_AUTOMATION": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
