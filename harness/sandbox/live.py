@@ -179,3 +179,19 @@ def follow_once(
 
 
 ENGINE_ERRORS = (ClientError, BotoCoreError, OSError)
+
+
+class Silence:
+    """An engine that does not answer is said once per spell of silence, not on every poll."""
+
+    def __init__(self, say: Callable[[str, str], None]) -> None:
+        self._say = say
+        self._silent = False
+
+    def answered(self) -> None:
+        self._silent = False
+
+    def unanswered(self, label: str, error: BaseException) -> None:
+        if not self._silent:
+            self._say("warn", f"{label} did not answer: {error}")
+        self._silent = True

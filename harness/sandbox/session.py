@@ -177,7 +177,8 @@ class Session:
         retries = stack.async_invocation.get("maximum_retry_attempts", 2)
         lines = live.EventLines(live.RetryPolicy(1 + retries, queue_url.rsplit("/", 1)[-1] if queue_url else None))
         watcher = reload.SourceWatcher(source)
-        lagging_said = unanswered = False
+        lagging_said = False
+        silence = live.Silence(self.say)
         next_health = time.monotonic() + HEALTH_EVERY_S
         self.say("info", f"watching {source}: a save updates {stack.function}; Ctrl-C stops watching")
         while not self.stops.requested:
@@ -189,7 +190,7 @@ class Session:
                         self.say("warn", "Terraform's state has the code it applied: Ctrl-C re-applies to match")
                         lagging_said = True
                 live.follow_once(follower, lines, queue, self.say)
-                unanswered = False
+                silence.answered()
                 if time.monotonic() >= next_health:
                     next_health = time.monotonic() + HEALTH_EVERY_S
                     if not self.engine_alive(target):
@@ -197,9 +198,7 @@ class Session:
             except (EngineGone, *live.ENGINE_ERRORS) as error:
                 if isinstance(error, EngineGone) or not self.engine_alive(target):
                     return self.engine_went_away(target)
-                if not unanswered:  # said once per spell of silence, not on every poll
-                    self.say("warn", f"{target.label} did not answer: {error}")
-                unanswered = True
+                silence.unanswered(target.label, error)
             self.stops.wait(self.options.poll_s)
         return self.stop(stack, shipped_sha)
 

@@ -27,14 +27,16 @@ def logs(state: SandboxState, say: Say, *, since_s: float = 600.0, poll_s: float
     group = str(outputs["log_group_name"])
     follower = live.LogFollower(client(target, "logs", attempts=2), group, int((time.time() - since_s) * 1000))
     lines = live.EventLines()
+    silence = live.Silence(say)
     say("info", f"following {group} on {target.label} (from {since_s / 60:.0f} min ago); Ctrl-C stops")
     while not stops.requested:
         try:
             live.follow_once(follower, lines, None, say)
+            silence.answered()
         except live.ENGINE_ERRORS as error:
             if not engine_alive(state, target):
                 say("error", f"{target.label} went away: the stack went with it; `make up` deploys anew")
                 return 1
-            say("warn", f"{target.label} did not answer: {error}")
+            silence.unanswered(target.label, error)
         stops.wait(poll_s)
     return 0

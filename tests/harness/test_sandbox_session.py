@@ -1,8 +1,10 @@
-"""make up's decisions that need no engine: an engine gone mid-watch, a stack on another engine, a broken start."""
+"""make up's (and make logs') decisions that need no engine: an engine gone mid-watch, a stack on another engine,
+a broken start, a refused update, an engine that stops answering for a while."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -12,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from harness.engines.process import ServerRecord
-from harness.sandbox import session
+from harness.sandbox import session, tail
 from harness.sandbox.session import Options, Session, sandbox_stack
 from harness.sandbox.state import SandboxState
 from harness.targets import Target, TargetError
@@ -188,3 +191,33 @@ def test_an_engine_make_up_started_is_alive_while_its_process_group_runs(
     server.wait(timeout=10)
 
     assert not session.engine_alive(up_state, TARGET)
+
+
+class FlakyLogs:
+    """A logs endpoint silent for three polls, answering once, silent for two more, then Ctrl-C is pressed."""
+
+    def __init__(self) -> None:
+        self.polls = 0
+
+    def filter_log_events(self, **_: Any) -> dict[str, Any]:
+        self.polls += 1
+        if self.polls in (1, 2, 3, 5, 6):
+            raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
+        if self.polls == 7:
+            os.kill(os.getpid(), signal.SIGINT)
+        return {"events": []}
+
+
+def test_make_logs_says_an_engine_is_silent_once_per_spell(
+    up_state: SandboxState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said: list[tuple[str, str]] = []
+    flaky = FlakyLogs()
+    monkeypatch.setattr(tail, "client", lambda *_, **__: flaky)
+    monkeypatch.setattr(tail, "engine_alive", lambda *_: True)
+
+    assert tail.logs(up_state, lambda kind, text: said.append((kind, text)), poll_s=0.0) == 0
+
+    silent = 'MiniStack 1.5.33 did not answer: Could not connect to the endpoint URL: "http://127.0.0.1:1"'
+    assert [line for line in said if line[0] == "warn"] == [("warn", silent), ("warn", silent)]
+    assert flaky.polls == 7
