@@ -22,7 +22,7 @@ import secrets
 import statistics
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,7 +125,7 @@ class Pacer:
 def pipeline_latency(clients: Clients, stack: Stack, samples: int, *, prefix: str = "bench-latency/") -> list[float]:
     """``one_object`` for ``samples`` uploads, one after another."""
     pacer = Pacer()
-    return [pacer.saw(one_object(clients, stack, f"{prefix}{n:05d}", quiet_s=pacer.quiet_s)) for n in range(samples)]
+    return [pacer.saw(one_object(clients, stack, key, quiet_s=pacer.quiet_s)) for key in latency_keys(prefix, samples)]
 
 
 @dataclass
@@ -211,7 +211,7 @@ def burst(
     timeout: float = 600,
 ) -> dict[str, Any]:
     """Upload ``objects`` from ``threads`` threads; objects per second until every item is readable."""
-    keys = [f"{prefix}{n:06d}" for n in range(objects)]
+    keys = burst_keys(prefix, objects)
     engine_count = _completed_invocations(stack)
     curve: list[tuple[float, int]] = []
     uploaded_at: float | None = None
@@ -259,44 +259,84 @@ def _log_events(clients: Clients, group: str, pattern: str) -> list[str]:
         kwargs["nextToken"] = page["nextToken"]
 
 
-def request_ids_for(clients: Clients, stack: Stack, key_prefix: str) -> set[str]:
-    """The invocations that wrote (or found already written) an item for a key under ``key_prefix``."""
-    ids = set()
+def request_ids_by_key(clients: Clients, stack: Stack, keys: Collection[str]) -> dict[str, set[str]]:
+    """The invocations that wrote (or found already written) an item for one of ``keys``, by key."""
+    ids: dict[str, set[str]] = {}
     for message in _log_events(clients, stack.outputs["log_group_name"], '"awsRequestId"'):
         try:
             line = json.loads(message)
         except ValueError:
             continue
-        if isinstance(line, dict) and str(line.get("key", "")).startswith(key_prefix) and line.get("awsRequestId"):
-            ids.add(str(line["awsRequestId"]))
+        key = str(line.get("key", "")) if isinstance(line, dict) else ""
+        if key in keys and line.get("awsRequestId"):
+            ids.setdefault(key, set()).add(str(line["awsRequestId"]))
     return ids
 
 
-def handler_reports(clients: Clients, stack: Stack, key_prefix: str) -> dict[str, Any]:
-    """Lambda's REPORT lines of the invocations for keys under ``key_prefix``: init, duration, peak memory.
+def handler_reports(clients: Clients, stack: Stack, keys: Collection[str], *, timeout: float = 30.0) -> dict[str, Any]:
+    """Lambda's REPORT lines of the invocations for ``keys``: init, duration, peak memory.
 
-    Init Duration and Max Memory Used only where the engine writes them as AWS does
-    (Capability.REPORT_LINES); elsewhere they are None, which the report shows as not reported.
+    Log delivery is eventually consistent on every engine, as on AWS: this waits (up to ``timeout``)
+    until a handler line names every key and, where the engine writes AWS-style REPORT lines
+    (Capability.REPORT_LINES), each of those invocations has its REPORT line; otherwise it fails
+    naming what is missing. Init Duration and Max Memory Used only where the engine writes them
+    as AWS does; elsewhere they are None, which the report shows as not reported.
     """
-    wanted = request_ids_for(clients, stack, key_prefix)
-    reports = [
-        m.groupdict()
-        for message in _log_events(clients, stack.outputs["log_group_name"], '"REPORT RequestId"')
-        if (m := REPORT.search(message)) and m["id"] in wanted
-    ]
-    durations = [float(r["duration"]) for r in reports if not r["init"]]
-    inits = [float(r["init"]) for r in reports if r["init"]]
-    first = [float(r["duration"]) for r in reports if r["init"]]
+    wanted = set(keys)
     full = has(stack.target.name, Capability.REPORT_LINES)
+    group = stack.outputs["log_group_name"]
+
+    def read() -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
+        ids = request_ids_by_key(clients, stack, wanted)
+        reports = {
+            m["id"]: m.groupdict()
+            for message in _log_events(clients, group, '"REPORT RequestId"')
+            if (m := REPORT.search(message))
+        }
+        return ids, reports
+
+    def complete(seen: tuple[dict[str, set[str]], dict[str, dict[str, str]]]) -> bool:
+        ids, reports = seen
+        return wanted <= ids.keys() and (not full or all(i in reports for k in wanted for i in ids[k]))
+
+    def missing(seen: tuple[dict[str, set[str]], dict[str, dict[str, str]]]) -> str:
+        ids, reports = seen
+        unnamed = sorted(wanted - ids.keys())
+        unreported = sorted(i for k in wanted & ids.keys() for i in ids[k] if i not in reports)
+        return f"no handler line yet for {len(unnamed)} key(s) {unnamed[:5]!r}; no REPORT yet for {unreported[:5]!r}"
+
+    ids, reports = wait_until(
+        read, complete, timeout=timeout, what=f"the log lines of {len(wanted)} invocations in {group}", describe=missing
+    )
+    invocations = {i for k in wanted for i in ids.get(k, ())}
+    mine = [reports[i] for i in invocations if i in reports]
+    durations = [float(r["duration"]) for r in mine if not r["init"]]
+    inits = [float(r["init"]) for r in mine if r["init"]]
+    first = [float(r["duration"]) for r in mine if r["init"]]
     return {
-        "invocations": len(wanted),
-        "reports": len(reports),
+        "invocations": len(invocations),
+        "reports": len(mine),
         "cold_starts": len(inits) if full else None,
         "init_ms_median": statistics.median(inits) if inits and full else None,
         "first_invocation_ms_median": statistics.median(first) if first and full else None,
         "warm_duration_ms_median": statistics.median(durations) if durations else None,
-        "peak_rss_mb": max((int(r["rss"]) for r in reports), default=None) if full else None,
+        "peak_rss_mb": max((int(r["rss"]) for r in mine), default=None) if full else None,
     }
+
+
+def latency_key(prefix: str, n: int) -> str:
+    """The key of the ``n``-th upload of ``pipeline_latency``."""
+    return f"{prefix}{n:05d}"
+
+
+def latency_keys(prefix: str, samples: int) -> list[str]:
+    """The keys ``pipeline_latency`` uploads."""
+    return [latency_key(prefix, n) for n in range(samples)]
+
+
+def burst_keys(prefix: str, objects: int) -> list[str]:
+    """The keys ``burst`` uploads."""
+    return [f"{prefix}{n:06d}" for n in range(objects)]
 
 
 def timed(action: Any) -> float:

@@ -96,9 +96,8 @@ def run(names: list[str], plan: Plan, work: Path, progress: Progress) -> list[di
 
         def pipeline(engine: Engine, n: int) -> float:
             pacer = pacers[engine.name]
-            return pacer.saw(
-                measure.one_object(engine.clients, engine.stack, f"bench/latency/{n:05d}", quiet_s=pacer.quiet_s)
-            )
+            key = measure.latency_key("bench/latency/", n)
+            return pacer.saw(measure.one_object(engine.clients, engine.stack, key, quiet_s=pacer.quiet_s))
 
         with progress.phase(f"pipeline, {plan.latency_samples} uploads per engine, engines in turn"):
             latencies = interleaved(engines, plan.latency_samples, pipeline)
@@ -111,7 +110,9 @@ def run(names: list[str], plan: Plan, work: Path, progress: Progress) -> list[di
                 engine.results["burst"] = measure.burst(
                     engine.clients, engine.stack, plan.burst, prefix="bench/burst/", threads=plan.threads
                 )
-            engine.results["handler"] = measure.handler_reports(engine.clients, engine.stack, "bench/")
+            uploaded = measure.latency_keys("bench/latency/", plan.latency_samples)
+            uploaded += measure.burst_keys("bench/burst/", plan.burst)
+            engine.results["handler"] = measure.handler_reports(engine.clients, engine.stack, uploaded)
             with progress.phase(f"{engine.title}: no-change plan"):
                 engine.results["deploy"]["noop_plan_s"] = measure.timed(engine.stack.terraform.plan_has_changes)
     return [

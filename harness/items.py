@@ -7,6 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from .outcomes import Outcomes
 from .polling import holds_for, wait_until
 
 _deserializer = TypeDeserializer()
@@ -37,33 +38,59 @@ def by_key(items: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def wait_for_items(
-    dynamodb: Any, table: str, prefix: str, keys: Iterable[str], *, timeout: float
+    dynamodb: Any,
+    table: str,
+    prefix: str,
+    keys: Iterable[str],
+    *,
+    timeout: float,
+    outcomes: Outcomes | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Poll until every key in ``keys`` has an item; return all items under ``prefix`` by key."""
+    """Poll until every key in ``keys`` has an item; return all items under ``prefix`` by key.
+
+    With ``outcomes`` (the stack's log group and failure queue), the wait fails as soon as one of
+    the keys' events can no longer succeed, quoting why, and a wait that runs out of time says what
+    the pipeline reported for the keys still missing."""
     wanted = set(keys)
 
     def all_there(grouped: dict[str, list[dict[str, Any]]]) -> bool:
         return wanted <= grouped.keys()
+
+    def missing(grouped: dict[str, list[dict[str, Any]]]) -> str:
+        absent = sorted(wanted - grouped.keys())
+        said = f"items for {len(grouped)} keys; missing {absent!r:.400}"
+        return f"{said}; {outcomes.describe(absent)}" if outcomes is not None else said
 
     return wait_until(
         lambda: by_key(items_under(dynamodb, table, prefix)),
         all_there,
         timeout=timeout,
         what=f"{len(wanted)} log item(s) under {prefix!r}",
-        describe=lambda grouped: f"items for {len(grouped)} keys; missing {sorted(wanted - grouped.keys())!r:.400}",
+        describe=missing,
+        give_up=(lambda: outcomes.gave_up(wanted)) if outcomes is not None else None,
     )
 
 
 def exactly(
-    dynamodb: Any, table: str, prefix: str, count: int, *, timeout: float, settle: float
+    dynamodb: Any,
+    table: str,
+    prefix: str,
+    count: int,
+    *,
+    timeout: float,
+    settle: float,
+    outcomes: Outcomes | None = None,
 ) -> list[dict[str, Any]]:
     """Wait until ``count`` items exist under ``prefix``, then check no more arrive for ``settle`` seconds
-    (late duplicates would). Returns the items."""
+    (late duplicates would). Returns the items. ``outcomes`` as for ``wait_for_items``, for every key under
+    ``prefix``."""
     wait_until(
         lambda: len(items_under(dynamodb, table, prefix)),
         lambda n: n >= count,
         timeout=timeout,
         what=f"{count} items under {prefix!r}",
+        describe=(lambda n: f"{n} items; {outcomes.describe([])}") if outcomes is not None else None,
+        give_up=(lambda: outcomes.gave_up(lambda key: key.startswith(prefix))) if outcomes is not None else None,
     )
     return holds_for(
         lambda: items_under(dynamodb, table, prefix),

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
+from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote_plus
 
 from botocore.exceptions import ClientError
 
 from .clients import Clients
+from .items import items_under
 from .progress import Progress
 from .stack import Deployment, Stack
 from .targets import TargetError
 
+CHECK_PREFIX = "harness-check/"  # the key of the event each deployed function is checked with, then removed
 _GONE_CODES = ("ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "404", "QueueDoesNotExist")
 
 
@@ -54,37 +59,80 @@ def leftovers(outputs: dict[str, Any], clients: Clients) -> list[str]:
     return remaining
 
 
+def check_record(bucket: str, key: str, region: str) -> dict[str, Any]:
+    """An S3 notification with one ObjectCreated:Put record, as S3 sends it (the key URL-encoded)."""
+    now = datetime.now(timezone.utc)
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": region,
+                "eventTime": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+                    "object": {"key": quote_plus(key, safe="/"), "size": 0, "sequencer": f"{now.timestamp():.6f}"},
+                },
+            }
+        ]
+    }
+
+
 def check_function_runs(stack: Stack, clients: Clients) -> None:
-    """Invoke the deployed function once with an empty batch: an engine that cannot run it says so here.
+    """Invoke the deployed function once, synchronously, with one record of its own bucket, and take the item
+    it wrote away again: a function that cannot run (cannot import, cannot write, raises) says so here, before
+    any test waits on an event, and the session stops with the error it returned.
 
     (MiniStack runs the function on its own interpreter: without boto3 there, every event
     would fail to import the handler, and nothing else would say why no item appears.)
     """
-    response = clients.lambda_.invoke(FunctionName=stack.function, Payload=b'{"Records": []}')
+    key = f"{CHECK_PREFIX}{stack.suffix}.txt"
+    payload = json.dumps(check_record(stack.bucket, key, stack.target.region)).encode()
+    response = clients.lambda_.invoke(FunctionName=stack.function, Payload=payload)
     body = response["Payload"].read()
-    if "FunctionError" not in response:
-        return
     try:
-        error = json.loads(body)
-        reason = f"{error.get('errorType')}: {error.get('errorMessage')}"
+        answer = json.loads(body)
     except ValueError:
-        reason = body.decode(errors="replace")[:500]
-    hint = ""
-    if "boto3" in reason:
-        hint = (
-            " The engine runs the function on an interpreter without boto3 (for MiniStack: its own venv; "
-            "`make ministack` installs boto3 there)."
+        answer = None
+    if "FunctionError" in response:
+        if isinstance(answer, dict):
+            reason = f"{answer.get('errorType')}: {answer.get('errorMessage')}"
+        else:
+            reason = body.decode(errors="replace")[:500]
+        hint = ""
+        if "boto3" in reason:
+            hint = (
+                " The engine runs the function on an interpreter without boto3 (for MiniStack: its own venv; "
+                "`make ministack` installs boto3 there)."
+            )
+        raise TargetError(
+            f"{stack.target.label} cannot run the deployed function {stack.function}: an event for {key!r} "
+            f"failed with {reason}.{hint}"
         )
-    raise TargetError(f"{stack.target.label} cannot run the deployed function {stack.function}: {reason}.{hint}")
+    if not isinstance(answer, dict) or (answer.get("statusCode"), answer.get("written")) != (200, 1):
+        raise TargetError(
+            f"the deployed function {stack.function} did not write the item of a well-formed event for {key!r}: "
+            f"it returned {body.decode(errors='replace')[:500]}"
+        )
+    for item in items_under(clients.dynamodb, stack.table, CHECK_PREFIX):
+        clients.dynamodb.delete_item(
+            TableName=stack.table, Key={"requestId": {"S": item["requestId"]}, "timestamp": {"S": item["timestamp"]}}
+        )
 
 
-def _create(deployment: Deployment, clients: Clients, progress: Progress, applying: set[str]) -> None:
+def _create(
+    deployment: Deployment, clients: Clients, progress: Progress, applying: set[str], initialised: threading.Event
+) -> None:
     """init -> plan (exactly the expected resources, all created) -> apply -> outputs -> the function runs.
 
-    ``applying`` gets the deployment's label once its apply starts: from then on it has to be destroyed."""
+    ``initialised`` is set once init has succeeded; ``applying`` gets the deployment's label once its
+    apply starts: from then on it has to be destroyed."""
     tf, names = deployment.terraform, deployment.label
     with progress.phase(f"terraform init [{names}]"):
         tf.init()
+    initialised.set()
     with progress.phase(f"terraform plan [{names}]"):
         changes = tf.plan()
     planned = {c.address for c in changes}
@@ -128,7 +176,27 @@ class Deploying:
         self._applying: set[str] = set()
         self.failure: BaseException | None = None
         self._pool = ThreadPoolExecutor(max_workers=len(self.deployments), thread_name_prefix="terraform")
-        self._created = [self._pool.submit(_create, d, clients, progress, self._applying) for d in self.deployments]
+        self._initialised = [threading.Event() for _ in self.deployments]
+        self._created = [
+            self._pool.submit(_create, d, clients, progress, self._applying, initialised)
+            for d, initialised in zip(self.deployments, self._initialised)
+        ]
+
+    def initialised(self) -> None:
+        """Once every root's ``terraform init`` has succeeded (a second or two); the first failure raised
+        (no provider, say), so the session can stop on it before any test runs."""
+        for initialised, future in zip(self._initialised, self._created):
+            while not initialised.wait(0.05):
+                if future.done():
+                    future.result()  # raises the failure; a creation that ended without init cannot succeed
+                    break
+
+    def failed(self) -> BaseException | None:
+        """The failure of a creation that has already ended in one, without waiting for the others."""
+        for future in self._created:
+            if future.done() and not future.cancelled() and future.exception() is not None:
+                return future.exception()
+        return None
 
     def ready(self) -> tuple[Deployment, ...]:
         """Every root created (their outputs read), or the first creation failure raised."""

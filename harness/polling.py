@@ -13,6 +13,10 @@ class DeadlineExceeded(AssertionError):
     """What was waited for did not happen in time; the message says what was last seen."""
 
 
+class GaveUpWaiting(AssertionError):
+    """What was waited for can no longer happen; the message quotes the evidence."""
+
+
 def wait_until(
     probe: Callable[[], T],
     done: Callable[[T], bool],
@@ -22,15 +26,26 @@ def wait_until(
     interval: float = 0.05,
     max_interval: float = 1.0,
     describe: Callable[[T], str] | None = None,
+    give_up: Callable[[], object] | None = None,
 ) -> T:
     """Call ``probe`` until ``done(result)``; return that result, or fail at the deadline
-    saying what was last seen (``describe(result)``, or the start of its repr)."""
-    deadline = time.monotonic() + timeout
+    saying what was last seen (``describe(result)``, or the start of its repr).
+
+    ``give_up``, asked after each probe that is not done, returns the evidence that what is
+    waited for can no longer happen (anything but None): the wait fails at once, quoting it."""
+    started = time.monotonic()
+    deadline = started + timeout
     pause = interval
     while True:
         result = probe()
         if done(result):
             return result
+        evidence = give_up() if give_up is not None else None
+        if evidence is not None:
+            seen = describe(result) if describe else f"{result!r:.500}"
+            raise GaveUpWaiting(
+                f"gave up after {time.monotonic() - started:.1f} s waiting for {what}: {evidence}; last seen: {seen}"
+            )
         if time.monotonic() >= deadline:
             seen = describe(result) if describe else f"{result!r:.500}"
             raise DeadlineExceeded(f"timed out after {timeout:.0f} s waiting for {what}; last seen: {seen}")

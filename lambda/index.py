@@ -164,6 +164,15 @@ def parse_record(record: Any) -> S3Event:
     )
 
 
+def key_of(record: Any) -> Optional[str]:
+    """The object key a record names, decoded as far as it decodes, even when the record is malformed."""
+    try:
+        raw = record["s3"]["object"]["key"]
+    except (KeyError, TypeError, IndexError):
+        return None
+    return unquote_plus(raw, errors="replace") if isinstance(raw, str) and raw else None
+
+
 def request_id(event: S3Event) -> str:
     """A UUID that depends only on the event, so every delivery of it gets the same one."""
     identity = "\n".join(
@@ -308,7 +317,16 @@ def lambda_handler(event: Any, context: Any) -> Dict[str, Any]:
         try:
             parsed = parse_record(record)
         except MalformedRecord as error:
-            log("ERROR", "malformed record skipped", index=index, reason=str(error), awsRequestId=aws_request_id)
+            key = key_of(record)
+            where = {"key": key} if key is not None else {}
+            log(
+                "ERROR",
+                "malformed record skipped",
+                index=index,
+                reason=str(error),
+                awsRequestId=aws_request_id,
+                **where,
+            )
             errors.append({"index": index, "reason": str(error)})
             continue
 

@@ -24,7 +24,7 @@ class StartedEngine(Protocol):
     title: str
     process: ServerProcess | None
 
-    def start(self) -> Target: ...
+    def start(self, *, stop_with_parent: bool = False) -> Target: ...
 
     def stop(self) -> None: ...
 
@@ -67,7 +67,7 @@ def open_target(name: str, state_dir: Path) -> Iterator[Target]:
         yield connect(name)
         return
     try:
-        target = engine.start()
+        target = engine.start(stop_with_parent=True)  # however this process ends, the engine does not outlive it
         yield target
     finally:
         engine.stop()

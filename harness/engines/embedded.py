@@ -44,7 +44,7 @@ class EmbeddedEngine:
     def endpoint_file(self) -> Path:
         return self.state_dir / "endpoint.json"
 
-    def start(self, timeout: float = START_TIMEOUT) -> Target:
+    def start(self, timeout: float = START_TIMEOUT, *, stop_with_parent: bool = False) -> Target:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.endpoint_file.unlink(missing_ok=True)
         spawned = time.monotonic()
@@ -53,6 +53,7 @@ class EmbeddedEngine:
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
             cwd=ROOT,
             log=self.state_dir / "stdout.log",
+            stop_with_parent=stop_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and process.alive:

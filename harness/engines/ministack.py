@@ -84,7 +84,7 @@ class MiniStackEngine:
         self.state_dir = state_dir
         self.process: ServerProcess | None = None
 
-    def start(self, timeout: float = START_TIMEOUT) -> Target:
+    def start(self, timeout: float = START_TIMEOUT, *, stop_with_parent: bool = False) -> Target:
         executable = python()
         check_interpreter(executable)
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -99,7 +99,11 @@ class MiniStackEngine:
         }
         spawned = time.monotonic()
         process = self.process = ServerProcess(
-            [str(executable), "-m", "ministack"], env=env, cwd=self.state_dir, log=self.state_dir / "ministack.log"
+            [str(executable), "-m", "ministack"],
+            env=env,
+            cwd=self.state_dir,
+            log=self.state_dir / "ministack.log",
+            stop_with_parent=stop_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and process.alive:

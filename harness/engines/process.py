@@ -8,15 +8,19 @@ started server (``ServerRecord``) is what a later process (``make down``) needs 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -79,10 +83,25 @@ def tail(path: Path, lines: int = 15) -> str:
     return "\n".join("    " + line for line in text.splitlines()[-lines:]) or "(empty log)"
 
 
-class ServerProcess:
-    """A child server in a new session (so its group id is its pid), output to ``log``."""
+def _stop_with_parent() -> None:
+    """In the child before exec: the kernel sends it SIGTERM when the thread that started it dies
+    (Linux's PR_SET_PDEATHSIG), so a parent killed without a word (SIGKILL) leaves no server behind.
+    The engines stop everything they started on SIGTERM."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:  # the parent was already gone before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
-    def __init__(self, argv: Sequence[str], *, env: dict[str, str], cwd: Path, log: Path) -> None:
+
+class ServerProcess:
+    """A child server in a new session (so its group id is its pid), output to ``log``.
+
+    ``stop_with_parent``: the server is sent SIGTERM when the thread that started it dies, however
+    it dies (for a server the session owns; not for one ``make up`` leaves running)."""
+
+    def __init__(
+        self, argv: Sequence[str], *, env: dict[str, str], cwd: Path, log: Path, stop_with_parent: bool = False
+    ) -> None:
         log.parent.mkdir(parents=True, exist_ok=True)
         self.log = log
         with log.open("ab") as out:
@@ -94,6 +113,7 @@ class ServerProcess:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_stop_with_parent if stop_with_parent and sys.platform == "linux" else None,  # noqa: PLW1509
             )
         self.pid = self._process.pid
 

@@ -18,6 +18,8 @@ from typing import Any, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..followers import LogFollower, QueueFollower
+
 COLOURS = {"event": "32", "error": "31;1", "reload": "36", "warn": "33", "log": "2", "info": "1"}
 
 
@@ -87,83 +89,6 @@ def _detail(fields: dict[str, Any]) -> str:
     if fields.get("durationMs") is not None:
         parts.append(f"{fields['durationMs']} ms")
     return f" ({', '.join(parts)})" if parts else ""
-
-
-class LogFollower:
-    """New messages of a log group since ``start`` (epoch ms), each once, in time order."""
-
-    OVERLAP_MS = 10_000  # look this far back each poll: a late-arriving message is still seen
-
-    def __init__(self, logs: Any, group: str, start_ms: int) -> None:
-        self.logs, self.group = logs, group
-        self._since = start_ms
-        self._seen: dict[str, int] = {}
-
-    def poll(self) -> list[str]:
-        events: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"logGroupName": self.group, "startTime": max(0, self._since - self.OVERLAP_MS)}
-        try:
-            while True:
-                page = self.logs.filter_log_events(**kwargs)
-                events += page.get("events", [])
-                token = page.get("nextToken")
-                if not token or token == kwargs.get("nextToken"):
-                    break
-                kwargs["nextToken"] = token
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                return []  # the group appears with the first invocation on some engines
-            raise
-        fresh = []
-        for event in sorted(events, key=lambda e: (e.get("timestamp", 0), e.get("ingestionTime", 0))):
-            stream_position = (event.get("logStreamName"), event.get("timestamp"), event["message"])
-            identity = str(event.get("eventId") or stream_position)
-            if identity in self._seen or event.get("timestamp", 0) < self._since - self.OVERLAP_MS:
-                continue
-            self._seen[identity] = event.get("timestamp", 0)
-            fresh.append(str(event["message"]))
-        if events:
-            self._since = max(self._since, *(e.get("timestamp", 0) for e in events))
-        horizon = self._since - 2 * self.OVERLAP_MS
-        self._seen = {k: t for k, t in self._seen.items() if t >= horizon}
-        return fresh
-
-
-class QueueFollower:
-    """The keys of events that reach the failure queue, once each (read without being consumed)."""
-
-    def __init__(self, sqs: Any, url: str) -> None:
-        self.sqs, self.url = sqs, url
-        self._seen: set[str] = set()
-
-    def poll(self) -> tuple[list[str], int]:
-        """(keys newly in the queue, messages waiting)."""
-        waiting = int(
-            self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["ApproximateNumberOfMessages"])[
-                "Attributes"
-            ]["ApproximateNumberOfMessages"]
-        )
-        if waiting <= len(self._seen):
-            return [], waiting
-        messages = self.sqs.receive_message(
-            QueueUrl=self.url, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=0
-        ).get("Messages", [])
-        keys = []
-        for message in messages:
-            if message["MessageId"] in self._seen:
-                continue
-            self._seen.add(message["MessageId"])
-            keys += _keys_in(message.get("Body", ""))
-        return keys, waiting
-
-
-def _keys_in(body: str) -> list[str]:
-    """The object keys in an on-failure destination record (its requestPayload is the S3 event)."""
-    try:
-        records = json.loads(body)["requestPayload"]["Records"]
-        return [str(r["s3"]["object"]["key"]) for r in records]
-    except (ValueError, KeyError, TypeError):
-        return ["(a message that is not an S3 event)"]
 
 
 def follow_once(

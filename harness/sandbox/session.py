@@ -21,6 +21,7 @@ from .. import targets
 from ..clients import client
 from ..engines import start_detached
 from ..engines.process import ServerRecord
+from ..followers import LogFollower, QueueFollower
 from ..stack import Deployment, Stack
 from ..targets import TITLES, Target, TargetError
 from ..terraform import TerraformFailed
@@ -169,11 +170,11 @@ class Session:
     def watch(self, stack: Stack, shipped_sha: str) -> int:
         target, source = stack.target, self.options.source
         lambda_client = client(target, "lambda", attempts=2)
-        follower = live.LogFollower(
+        follower = LogFollower(
             client(target, "logs", attempts=2), stack.outputs["log_group_name"], int(time.time() * 1000)
         )
         queue_url = stack.outputs.get("failure_queue_url")
-        queue = live.QueueFollower(client(target, "sqs", attempts=2), queue_url) if queue_url else None
+        queue = QueueFollower(client(target, "sqs", attempts=2), queue_url) if queue_url else None
         retries = stack.async_invocation.get("maximum_retry_attempts", 2)
         lines = live.EventLines(live.RetryPolicy(1 + retries, queue_url.rsplit("/", 1)[-1] if queue_url else None))
         watcher = reload.SourceWatcher(source)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from ..clients import client
+from ..followers import LogFollower
 from . import live
 from .session import engine_alive
 from .signals import StopRequests
@@ -25,7 +26,7 @@ def logs(state: SandboxState, say: Say, *, since_s: float = 600.0, poll_s: float
     stops = StopRequests(say)
     stops.install()
     group = str(outputs["log_group_name"])
-    follower = live.LogFollower(client(target, "logs", attempts=2), group, int((time.time() - since_s) * 1000))
+    follower = LogFollower(client(target, "logs", attempts=2), group, int((time.time() - since_s) * 1000))
     lines = live.EventLines()
     silence = live.Silence(say)
     say("info", f"following {group} on {target.label} (from {since_s / 60:.0f} min ago); Ctrl-C stops")

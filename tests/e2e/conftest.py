@@ -12,11 +12,12 @@ with one message instead of failing every test with it.
 from __future__ import annotations
 
 import secrets
+import signal
 import threading
 from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import pytest
 
@@ -25,6 +26,7 @@ from harness import capabilities, targets
 from harness.clients import Clients
 from harness.engines import open_target
 from harness.lifecycle import Deploying
+from harness.outcomes import Outcomes
 from harness.progress import Progress
 from harness.stack import ZIP, Deployment, ExampleDeployment, Stack
 from harness.targets import TITLES, Target, TargetError
@@ -34,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / "build" / "e2e"
 RUN_ID = secrets.token_hex(3)
 PROGRESS_KEY = pytest.StashKey[Progress]()
+DEPLOYING_KEY = pytest.StashKey[Deploying]()
 T = TypeVar("T")
 
 
@@ -45,6 +48,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         engine = targets.chosen()
     except TargetError as error:
         pytest.exit(str(error), returncode=2)
+    stop_on_termination()
     # The tests that need no stack first: the session's stacks are created meanwhile.
     items.sort(key=lambda item: item in suite and needs_a_stack(item))
     for item in suite:
@@ -53,6 +57,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             for capability in marker.args:
                 if not capabilities.has(engine, capability):
                     item.add_marker(pytest.mark.skip(reason=capabilities.skip_reason(engine, capability)))
+
+
+def stop_on_termination() -> None:
+    """SIGTERM (a CI limit, `kill`, `timeout`) and SIGHUP (a closed terminal) end the run as Ctrl-C does:
+    the test in progress stops, then every fixture's teardown runs (stacks destroyed, `make up` and the
+    engines stopped). Further signals are ignored meanwhile, so the teardown runs to its end."""
+
+    def interrupt(signum: int, _frame: object) -> None:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        raise KeyboardInterrupt(f"{signal.Signals(signum).name}: stopping, after the teardown")
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupt)
 
 
 @pytest.fixture(scope="session")
@@ -149,10 +167,26 @@ def deploying(request: pytest.FixtureRequest, progress: Progress) -> Iterator[De
     if any("complete_stack" in getattr(item, "fixturenames", ()) for item in request.session.items):
         roots.append(complete_example(target, f"{suffix}-cx"))
     run = Deploying(roots, clients, progress)
+    request.config.stash[DEPLOYING_KEY] = run
+    try:
+        run.initialised()  # no provider, say: one message, before any test runs
+    except (TargetError, TerraformFailed) as error:
+        run.close(error)
+        stop_session(target, error)
     try:
         yield run
     finally:
         exit_on_deployment_error(target, run.close)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A session stack whose creation has already failed (apply, or the check that its function runs) stops
+    the session before the next test, with that one message, instead of each test meeting it in turn."""
+    run = item.config.stash.get(DEPLOYING_KEY, None)
+    error = run.failed() if run is not None else None
+    if run is not None and error is not None:
+        run.failure = error  # reported here: the teardown destroys what was applied and says it no more
+        stop_session(targets.chosen(), error)
 
 
 @pytest.fixture(scope="session")
@@ -173,10 +207,22 @@ def stack(deployment: Deployment) -> Stack:
     return deployment.stacks[0]
 
 
+@pytest.fixture
+def outcomes(clients: Clients, stack: Stack) -> Outcomes:
+    """What the main stack's pipeline reports from this test on: a wait given it stops as soon as an
+    event cannot succeed (retries exhausted, on-failure queue, record rejected, function cannot start)."""
+    return Outcomes.for_stack(clients, stack.outputs)
+
+
 @pytest.fixture(scope="session")
 def complete_stack(deployments: dict[str, Deployment]) -> Stack:
     """The module call of examples/complete, with the module's outputs."""
     return deployments["complete"].stacks[0]
+
+
+def stop_session(target: Target | str, error: BaseException) -> NoReturn:
+    name = target if isinstance(target, str) else target.name
+    pytest.exit(f"E2E_TARGET={name}: {error}", returncode=2)
 
 
 def exit_on_deployment_error(target: Target, step: Callable[[], T]) -> T:
@@ -184,7 +230,7 @@ def exit_on_deployment_error(target: Target, step: Callable[[], T]) -> T:
     try:
         return step()
     except (TargetError, TerraformFailed) as error:
-        pytest.exit(f"E2E_TARGET={target.name}: {error}", returncode=2)
+        stop_session(target, error)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -21,11 +21,12 @@ def measured(clients, stack) -> dict[str, Any]:
     latencies = measure.pipeline_latency(clients, stack, LATENCY_SAMPLES, prefix=f"{PREFIX}latency/")
     floors = measure.floor_latency(clients, LATENCY_SAMPLES)
     burst = measure.burst(clients, stack, BURST, prefix=f"{PREFIX}burst/", threads=4)
-    return {"latencies": latencies, "floors": floors, "burst": burst}
+    keys = measure.latency_keys(f"{PREFIX}latency/", LATENCY_SAMPLES) + measure.burst_keys(f"{PREFIX}burst/", BURST)
+    return {"latencies": latencies, "floors": floors, "burst": burst, "keys": keys}
 
 
 def test_bench_measurements_and_report(target, clients, stack, measured, tmp_path):
-    handler = measure.handler_reports(clients, stack, PREFIX)
+    handler = measure.handler_reports(clients, stack, measured["keys"])
     engine: dict[str, Any] = {
         "engine": target.name,
         "label": target.label,
@@ -56,7 +57,7 @@ def test_bench_measurements_and_report(target, clients, stack, measured, tmp_pat
 
 @pytest.mark.needs(Capability.REPORT_LINES)
 def test_report_lines_give_the_handler_figures(clients, stack, measured):
-    handler = measure.handler_reports(clients, stack, PREFIX)
+    handler = measure.handler_reports(clients, stack, measured["keys"])
 
     assert handler["reports"] == LATENCY_SAMPLES + BURST  # one REPORT line per invocation of this test's objects
     assert handler["warm_duration_ms_median"] is not None

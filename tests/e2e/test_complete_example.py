@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from harness.items import by_key, items_under, wait_for_items
+from harness.outcomes import Outcomes
 
 REJECTED = ("incoming/wrong-suffix.txt", "elsewhere/wrong-prefix.csv", "incoming.csv")
 EXAMPLE_TAGS = {"example": "complete", "owner": "data-platform", "cost-center": "1234"}
@@ -16,12 +17,15 @@ EXAMPLE_TAGS = {"example": "complete", "owner": "data-platform", "cost-center": 
 
 def test_only_matching_keys_are_logged_with_the_items_ttl(clients, complete_stack):
     s3, bucket = clients.s3, complete_stack.bucket
+    outcomes = Outcomes.for_stack(clients, complete_stack.outputs)
     for key in REJECTED:
         s3.put_object(Bucket=bucket, Key=key, Body=b"1")
     # The positive control, uploaded last: once its item is there, the others had their chance.
     s3.put_object(Bucket=bucket, Key="incoming/match.csv", Body=b"1")
 
-    wait_for_items(clients.dynamodb, complete_stack.table, "incoming/", ["incoming/match.csv"], timeout=60)
+    wait_for_items(
+        clients.dynamodb, complete_stack.table, "incoming/", ["incoming/match.csv"], timeout=60, outcomes=outcomes
+    )
 
     grouped = by_key(items_under(clients.dynamodb, complete_stack.table, ""))
     assert sorted(grouped) == ["incoming/match.csv"]

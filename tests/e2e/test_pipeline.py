@@ -19,13 +19,15 @@ def put(clients, stack, key: str, body: bytes = b"x") -> str:
     return str(clients.s3.put_object(Bucket=stack.bucket, Key=key, Body=body)["ETag"]).strip('"')
 
 
-def test_one_object_gives_one_complete_item(clients, stack, progress):
+def test_one_object_gives_one_complete_item(clients, stack, progress, outcomes):
     body = b"id,value\n" + b"1,2\n" * 300
     before = datetime.now(timezone.utc) - timedelta(seconds=5)
     etag = put(clients, stack, "single/report.csv", body)
     progress.count("objects uploaded")
 
-    grouped = wait_for_items(clients.dynamodb, stack.table, "single/", ["single/report.csv"], timeout=DELIVERY_TIMEOUT)
+    grouped = wait_for_items(
+        clients.dynamodb, stack.table, "single/", ["single/report.csv"], timeout=DELIVERY_TIMEOUT, outcomes=outcomes
+    )
 
     [item] = grouped["single/report.csv"]
     assert set(grouped) == {"single/report.csv"}
@@ -54,31 +56,33 @@ ODD_KEYS = [
 ]
 
 
-def test_odd_keys_are_logged_decoded(clients, stack, progress):
+def test_odd_keys_are_logged_decoded(clients, stack, progress, outcomes):
     assert len(ODD_KEYS[-1].encode()) == 1000
     for key in ODD_KEYS:
         put(clients, stack, key)
     progress.count("objects uploaded", len(ODD_KEYS))
 
-    grouped = wait_for_items(clients.dynamodb, stack.table, "odd/", ODD_KEYS, timeout=DELIVERY_TIMEOUT)
+    grouped = wait_for_items(
+        clients.dynamodb, stack.table, "odd/", ODD_KEYS, timeout=DELIVERY_TIMEOUT, outcomes=outcomes
+    )
 
     assert sorted(grouped) == sorted(ODD_KEYS)
     assert all(len(items) == 1 for items in grouped.values()), {k: len(v) for k, v in grouped.items()}
     progress.count("items verified", len(ODD_KEYS))
 
 
-def test_zero_byte_object(clients, stack, progress):
+def test_zero_byte_object(clients, stack, progress, outcomes):
     put(clients, stack, "empty/nothing.bin", b"")
     progress.count("objects uploaded")
 
-    [item] = wait_for_items(clients.dynamodb, stack.table, "empty/", ["empty/nothing.bin"], timeout=DELIVERY_TIMEOUT)[
-        "empty/nothing.bin"
-    ]
+    [item] = wait_for_items(
+        clients.dynamodb, stack.table, "empty/", ["empty/nothing.bin"], timeout=DELIVERY_TIMEOUT, outcomes=outcomes
+    )["empty/nothing.bin"]
     assert item["objectSize"] == 0
     progress.count("items verified")
 
 
-def test_multipart_upload_is_logged_as_such(clients, stack, progress):
+def test_multipart_upload_is_logged_as_such(clients, stack, progress, outcomes):
     key = "multipart/big.bin"
     upload = clients.s3.create_multipart_upload(Bucket=stack.bucket, Key=key)
     parts = []
@@ -92,13 +96,15 @@ def test_multipart_upload_is_logged_as_such(clients, stack, progress):
     )
     progress.count("objects uploaded")
 
-    [item] = wait_for_items(clients.dynamodb, stack.table, "multipart/", [key], timeout=DELIVERY_TIMEOUT)[key]
+    [item] = wait_for_items(
+        clients.dynamodb, stack.table, "multipart/", [key], timeout=DELIVERY_TIMEOUT, outcomes=outcomes
+    )[key]
     assert item["eventName"] == "ObjectCreated:CompleteMultipartUpload"
     assert item["objectSize"] == 5 * 1024 * 1024 + 1024
     progress.count("items verified")
 
 
-def test_copy_is_logged_with_its_own_event(clients, stack, progress):
+def test_copy_is_logged_with_its_own_event(clients, stack, progress, outcomes):
     put(clients, stack, "copy/source.txt", b"original")
     clients.s3.copy_object(
         Bucket=stack.bucket, Key="copy/target.txt", CopySource={"Bucket": stack.bucket, "Key": "copy/source.txt"}
@@ -106,7 +112,12 @@ def test_copy_is_logged_with_its_own_event(clients, stack, progress):
     progress.count("objects uploaded", 2)
 
     grouped = wait_for_items(
-        clients.dynamodb, stack.table, "copy/", ["copy/source.txt", "copy/target.txt"], timeout=DELIVERY_TIMEOUT
+        clients.dynamodb,
+        stack.table,
+        "copy/",
+        ["copy/source.txt", "copy/target.txt"],
+        timeout=DELIVERY_TIMEOUT,
+        outcomes=outcomes,
     )
 
     assert [i["eventName"] for i in grouped["copy/source.txt"]] == ["ObjectCreated:Put"]
@@ -117,20 +128,20 @@ def test_copy_is_logged_with_its_own_event(clients, stack, progress):
 BURST = 200
 
 
-def test_burst_gives_exactly_one_item_per_object(clients, stack, progress):
+def test_burst_gives_exactly_one_item_per_object(clients, stack, progress, outcomes):
     keys = [f"burst/{n:04d}.json" for n in range(BURST)]
     with progress.phase(f"upload {BURST} objects"), ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda k: put(clients, stack, k, b'{"n": 1}'), keys))
     progress.count("objects uploaded", BURST)
 
     with progress.phase(f"wait for {BURST} items"):
-        final = exactly(clients.dynamodb, stack.table, "burst/", BURST, timeout=120, settle=1.0)
+        final = exactly(clients.dynamodb, stack.table, "burst/", BURST, timeout=120, settle=1.0, outcomes=outcomes)
     assert sorted(by_key(final)) == keys
     assert len({i["requestId"] for i in final}) == BURST
     progress.count("items verified", BURST)
 
 
-def test_handler_log_lines_reach_cloudwatch(clients, stack):
+def test_handler_log_lines_reach_cloudwatch(clients, stack, outcomes):
     key = "logged/line.txt"
     put(clients, stack, key)
     group = stack.outputs["log_group_name"]
@@ -139,7 +150,13 @@ def test_handler_log_lines_reach_cloudwatch(clients, stack):
         events = clients.logs.filter_log_events(logGroupName=group, filterPattern='"log item written"')["events"]
         return [e["message"] for e in events if key in e["message"]]
 
-    lines = wait_until(written_lines, bool, timeout=DELIVERY_TIMEOUT, what=f"the handler's log line for {key}")
+    lines = wait_until(
+        written_lines,
+        bool,
+        timeout=DELIVERY_TIMEOUT,
+        what=f"the handler's log line for {key}",
+        give_up=lambda: outcomes.gave_up([key]),
+    )
     assert '"level": "INFO"' in lines[0]
     assert f'"bucket": "{stack.bucket}"' in lines[0]
 

@@ -19,6 +19,7 @@ import pytest
 from harness.capabilities import Capability
 from harness.control import EngineControl
 from harness.items import by_key, exactly, items_under
+from harness.outcomes import Outcomes
 from harness.polling import wait_until
 
 FAULT_OBJECTS = int(os.environ.get("E2E_FAULT_OBJECTS", "100"))
@@ -75,7 +76,13 @@ def test_duplicates_transient_errors_and_killed_environments_lose_and_double_not
     ):
         upload(clients, stack, keys)
         final = exactly(
-            clients.dynamodb, stack.table, "faults/", FAULT_OBJECTS, timeout=max(120, FAULT_OBJECTS / 4), settle=2.0
+            clients.dynamodb,
+            stack.table,
+            "faults/",
+            FAULT_OBJECTS,
+            timeout=max(120, FAULT_OBJECTS / 4),
+            settle=2.0,
+            outcomes=Outcomes.for_stack(clients, stack.outputs, every_s=2.0),  # the log is long: read it less often
         )
     injected = faults.status()["injected"]
     # A kill that hit the second copy of an object whose item the first copy already wrote is

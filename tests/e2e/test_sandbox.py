@@ -17,6 +17,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +25,7 @@ import build
 from harness import targets
 from harness.clients import Clients
 from harness.items import by_key, items_under, wait_for_items
+from harness.outcomes import Outcomes
 from harness.polling import wait_until
 from harness.targets import Target
 
@@ -175,12 +177,16 @@ def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, tmp_path,
     up.wait_for(r"watching .*: a save updates", timeout=UP_TIMEOUT)
     example_plan = plan_example_through_env_file(state, tmp_path / "tf-data")
     clients = Clients.for_target(Target(**json.loads((state / "target.json").read_text())))
-    table = json.loads((state / "outputs.json").read_text())["dynamodb_table_name"]
+    outputs = json.loads((state / "outputs.json").read_text())
+    table = outputs["dynamodb_table_name"]
+
+    def items_for(key: str) -> dict[str, list[dict[str, Any]]]:
+        """The items under sandbox/ once ``key``'s is there; stops on what the pipeline says of the event."""
+        watch = Outcomes.for_stack(clients, outputs)
+        return wait_for_items(clients.dynamodb, table, "sandbox/", [key], timeout=DELIVERY_TIMEOUT, outcomes=watch)
 
     put_through_env_file(state, "sandbox/before.txt")
-    [old] = wait_for_items(clients.dynamodb, table, "sandbox/", ["sandbox/before.txt"], timeout=DELIVERY_TIMEOUT)[
-        "sandbox/before.txt"
-    ]
+    [old] = items_for("sandbox/before.txt")["sandbox/before.txt"]
     assert "codeVersion" not in old
     up.wait_for(r"event +sandbox/before\.txt → log item written \(requestId ", timeout=DELIVERY_TIMEOUT)
 
@@ -194,7 +200,7 @@ def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, tmp_path,
     progress.say(f"hot reload: {reloaded.split('runs the new code', 1)[1].strip()}")
 
     put_through_env_file(state, "sandbox/after.txt")
-    grouped = wait_for_items(clients.dynamodb, table, "sandbox/", ["sandbox/after.txt"], timeout=DELIVERY_TIMEOUT)
+    grouped = items_for("sandbox/after.txt")
     assert grouped["sandbox/after.txt"][0]["codeVersion"] == MARK
     assert "codeVersion" not in grouped["sandbox/before.txt"][0]
 
@@ -204,7 +210,7 @@ def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, tmp_path,
     broken = rf"error +{re.escape(str(handler))}:{lines}: SyntaxError: .* keeps running the code it has"
     up.wait_for(broken, timeout=RELOAD_TIMEOUT, after=seen)
     put_through_env_file(state, "sandbox/still.txt")
-    grouped = wait_for_items(clients.dynamodb, table, "sandbox/", ["sandbox/still.txt"], timeout=DELIVERY_TIMEOUT)
+    grouped = items_for("sandbox/still.txt")
     assert grouped["sandbox/still.txt"][0]["codeVersion"] == MARK, "a save that does not compile replaced the code"
 
     plan = planned(example_plan)

@@ -11,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from harness.followers import LogFollower, QueueFollower
 from harness.sandbox import live
 
 WRITTEN = {"level": "INFO", "message": "log item written", "key": "inbox/a b.txt", "requestId": "0123456789ab"}
@@ -88,7 +89,7 @@ class FakeLogs:
 def test_the_follower_returns_each_message_once_across_pages_and_polls() -> None:
     logs = FakeLogs()
     logs.add("old", 500, "before the start")
-    follower = live.LogFollower(logs, "/aws/lambda/f", start_ms=100_000)
+    follower = LogFollower(logs, "/aws/lambda/f", start_ms=100_000)
     for n in range(5):
         logs.add(f"e{n}", 100_000 + n, f"m{n}")
 
@@ -103,14 +104,14 @@ def test_a_group_that_does_not_exist_yet_is_no_output_not_an_error() -> None:
     logs = FakeLogs()
     logs.missing = True
 
-    assert live.LogFollower(logs, "/aws/lambda/f", start_ms=0).poll() == []
+    assert LogFollower(logs, "/aws/lambda/f", start_ms=0).poll() == []
 
 
 @mock_aws
 def test_the_queue_follower_names_each_failed_key_once_and_leaves_the_message() -> None:
     sqs = boto3.client("sqs", region_name="us-east-1")
     url = sqs.create_queue(QueueName="failures")["QueueUrl"]
-    follower = live.QueueFollower(sqs, url)
+    follower = QueueFollower(sqs, url)
     assert follower.poll() == ([], 0)
     record = {"requestPayload": {"Records": [{"s3": {"object": {"key": "inbox/bad.txt"}}}]}}
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))

@@ -134,6 +134,28 @@ def test_malformed_record_is_rejected_without_raising_or_writing(table, items, c
     assert [e["message"] for e in errors] == ["malformed record skipped"]
 
 
+# The key each malformed record's log line names (the harness ties a rejection to its object by it).
+KEY_LOGGED = {
+    "not a mapping": None,
+    "no bucket": "a",
+    "no object key": None,
+    "key not a string": None,
+    "empty key": None,
+    "size not a number": "k",
+    "bad eventTime": "a",
+    "key not utf-8": "\ufffd\ufffd",
+}
+
+
+@pytest.mark.parametrize("case", KEY_LOGGED)
+def test_a_rejected_records_line_names_its_key_when_it_has_one(table, context, capsys, case):
+    index.lambda_handler(s3_event(MALFORMED_RECORDS[case]), context)
+
+    [line] = [line for line in log_lines(capsys) if line["message"] == "malformed record skipped"]
+    assert line.get("key") == KEY_LOGGED[case]
+    assert ("key" in line) is (KEY_LOGGED[case] is not None)
+
+
 @pytest.mark.parametrize("event", [None, "text", [], {}, {"Records": None}, {"Records": []}, {"Records": {"a": 1}}])
 def test_malformed_event_is_rejected_without_raising(table, items, context, event):
     result = index.lambda_handler(event, context)
