@@ -70,11 +70,13 @@ build: ## build the function's zip (build/lambda.zip), byte-identical for the sa
 	.venv-checkov/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
+# --skip-download: checkov reaches for its guidelines online otherwise (tracebacks on a machine without the internet).
 checkov: .venv-checkov/.installed ## static security scan of the module (zero failures; skips carry their reason inline)
-	.venv-checkov/bin/checkov --directory . --framework terraform --quiet --compact \
+	.venv-checkov/bin/checkov --directory . --framework terraform --quiet --compact --skip-download \
 		--skip-path tests --skip-path build --skip-path .terraform
 
-unit: setup ## unit tests: the handler against moto, build.py, the harness
+# The harness's tests include one SIGTERM-ed `make e2e` (tests/harness/test_termination.py): what it needs first.
+unit: setup build runtimes ## unit tests: the handler against moto, build.py, the harness
 	$(BIN)/pytest tests/unit tests/harness
 
 integration: setup runtimes ## the embedded emulator itself: Lambda execution, TLS-only policies, S3 delivery

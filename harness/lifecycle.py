@@ -161,7 +161,7 @@ def _destroy(deployment: Deployment, clients: Clients, progress: Progress) -> No
 
 
 class Deploying:
-    """Terraform roots being created in the background: ``ready()`` waits for them, ``close()`` destroys them.
+    """Terraform roots being created in the background: ``ready(n)`` waits for one, ``close()`` destroys them.
 
     Each is one Terraform root (its stacks go through each step in the same run); the roots
     are created side by side and destroyed side by side, each in a thread of its own: most of
@@ -198,15 +198,14 @@ class Deploying:
                 return future.exception()
         return None
 
-    def ready(self) -> tuple[Deployment, ...]:
-        """Every root created (their outputs read), or the first creation failure raised."""
+    def ready(self, index: int) -> Deployment:
+        """Root ``index`` created (its outputs read), or its creation failure raised."""
         try:
-            for future in self._created:
-                future.result()
+            self._created[index].result()
         except BaseException as error:
             self.failure = self.failure or error
             raise
-        return self.deployments
+        return self.deployments[index]
 
     def close(self, failure: BaseException | None = None) -> None:
         """Destroy what was applied, then check it left nothing behind (unless something failed before).

@@ -146,22 +146,41 @@ def package(source: Path, output: Path) -> str:
 
 
 def ship(lambda_client: Any, function: str, package_path: Path, *, timeout: float = 30.0) -> Shipped:
-    """UpdateFunctionCode with the zip's bytes, then wait until the function says the update is done."""
+    """UpdateFunctionCode with the zip's bytes, then wait until the function says it runs that code.
+
+    Done means all three, as GetFunctionConfiguration reports them: the update is no longer in progress,
+    the function is Active, and its CodeSha256 is the new package's (an engine may answer the update's
+    200 and still describe, and run, the old code for a while)."""
     started = time.monotonic()
+    expected = build.base64_sha256(package_path.read_bytes())
     response = lambda_client.update_function_code(FunctionName=function, ZipFile=package_path.read_bytes())
-    sha = str(response.get("CodeSha256", ""))
+    sha = str(response.get("CodeSha256") or expected)
+
+    def settled(configuration: dict[str, Any]) -> bool:
+        if configuration.get("LastUpdateStatus", "Successful") == "Failed":
+            return True  # said below
+        status = str(configuration.get("LastUpdateStatus", "Successful"))
+        state = str(configuration.get("State", "Active"))
+        code = str(configuration.get("CodeSha256", sha))
+        return (status, state, code) == ("Successful", "Active", sha)
+
     try:
         configuration = wait_until(
             lambda: lambda_client.get_function_configuration(FunctionName=function),
-            lambda c: c.get("LastUpdateStatus", "Successful") != "InProgress",
+            settled,
             timeout=timeout,
             what=f"the code update of {function} to finish",
             interval=0.02,
             max_interval=0.25,
         )
     except DeadlineExceeded:
-        raise ShipFailed(f"the code update of {function} was still in progress after {timeout:.0f} s") from None
+        last = lambda_client.get_function_configuration(FunctionName=function)
+        seen = {k: last.get(k) for k in ("LastUpdateStatus", "State", "CodeSha256")}
+        raise ShipFailed(
+            f"the code update of {function} had not finished after {timeout:.0f} s (new code {sha}; the function "
+            f"reports {seen})"
+        ) from None
     if configuration.get("LastUpdateStatus", "Successful") == "Failed":
         reason = configuration.get("LastUpdateStatusReason", "no reason given")
         raise ShipFailed(f"the engine refused the new code of {function}: {reason}")
-    return Shipped(sha or build.base64_sha256(package_path.read_bytes()), time.monotonic() - started)
+    return Shipped(sha, time.monotonic() - started)

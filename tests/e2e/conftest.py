@@ -49,8 +49,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     except TargetError as error:
         pytest.exit(str(error), returncode=2)
     stop_on_termination()
-    # The tests that need no stack first: the session's stacks are created meanwhile.
-    items.sort(key=lambda item: item in suite and needs_a_stack(item))
+    # The tests that need no stack first, then the main stack's, then examples/complete's: the stacks are
+    # created meanwhile, and the example's (it waits on its KMS key too) is ready last.
+    items.sort(key=lambda item: stack_order(item) if item in suite else 0)
     for item in suite:
         item.add_marker(pytest.mark.e2e)
         for marker in item.iter_markers("needs"):
@@ -145,7 +146,13 @@ def complete_example(target: Target, suffix: str) -> ExampleDeployment:
 
 
 def needs_a_stack(item: pytest.Item) -> bool:
-    return "deployments" in getattr(item, "fixturenames", ())
+    return stack_order(item) > 0
+
+
+def stack_order(item: pytest.Item) -> int:
+    """0: needs no stack; 1: the main stack; 2: examples/complete."""
+    names = getattr(item, "fixturenames", ())
+    return 2 if "complete_stack" in names else 1 if "deployment" in names else 0
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -189,17 +196,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         stop_session(targets.chosen(), error)
 
 
-@pytest.fixture(scope="session")
-def deployments(deploying: Deploying | None, target: Target) -> dict[str, Deployment]:
-    """The session's roots once created (``main`` and, when used, ``complete``)."""
+def created(deploying: Deploying | None, target: Target, index: int) -> Deployment:
     assert deploying is not None, "a test that needs a stack was not among the session's items"
-    roots = exit_on_deployment_error(target, deploying.ready)
-    return {"main": roots[0], **({"complete": roots[1]} if len(roots) > 1 else {})}
+    return exit_on_deployment_error(target, lambda: deploying.ready(index))
 
 
 @pytest.fixture(scope="session")
-def deployment(deployments: dict[str, Deployment]) -> Deployment:
-    return deployments["main"]
+def deployment(deploying: Deploying | None, target: Target) -> Deployment:
+    """The main root once created (examples/complete's may still be applying: its tests come last)."""
+    return created(deploying, target, 0)
 
 
 @pytest.fixture(scope="session")
@@ -215,9 +220,9 @@ def outcomes(clients: Clients, stack: Stack) -> Outcomes:
 
 
 @pytest.fixture(scope="session")
-def complete_stack(deployments: dict[str, Deployment]) -> Stack:
+def complete_stack(deploying: Deploying | None, target: Target) -> Stack:
     """The module call of examples/complete, with the module's outputs."""
-    return deployments["complete"].stacks[0]
+    return created(deploying, target, 1).stacks[0]
 
 
 def stop_session(target: Target | str, error: BaseException) -> NoReturn:

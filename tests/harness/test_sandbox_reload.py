@@ -6,6 +6,7 @@ import io
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -127,3 +128,46 @@ def test_ship_updates_the_code_and_reports_the_new_sha(tmp_path: Path) -> None:
 
     assert shipped.sha256 == sha
     assert lambda_client.get_function_configuration(FunctionName="f")["CodeSha256"] == sha
+
+
+class SwitchingLambda:
+    """An engine that answers the update at once but describes the old code, then the new, as one slow to
+    switch would (LastUpdateStatus says Successful throughout)."""
+
+    def __init__(self, old_reads: int) -> None:
+        self.reads = 0
+        self.old_reads = old_reads
+        self.new_sha = ""
+
+    def update_function_code(self, **kwargs: Any) -> dict[str, Any]:
+        self.new_sha = build.base64_sha256(kwargs["ZipFile"])
+        return {"CodeSha256": self.new_sha}
+
+    def get_function_configuration(self, **_: Any) -> dict[str, Any]:
+        self.reads += 1
+        sha = "the-old-code" if self.reads <= self.old_reads else self.new_sha
+        return {"LastUpdateStatus": "Successful", "State": "Active", "CodeSha256": sha}
+
+
+def test_ship_is_done_only_once_the_function_describes_the_new_code(tmp_path: Path) -> None:
+    package = tmp_path / "lambda.zip"
+    reload.package(ROOT / "lambda", package)
+    engine = SwitchingLambda(old_reads=3)
+
+    shipped = reload.ship(engine, "f", package)
+
+    assert engine.reads == 4  # not done on the update's answer, nor while the old code was described
+    assert shipped.sha256 == engine.new_sha
+
+
+def test_ship_that_never_sees_the_new_code_says_what_the_function_reports(tmp_path: Path) -> None:
+    package = tmp_path / "lambda.zip"
+    reload.package(ROOT / "lambda", package)
+
+    with pytest.raises(reload.ShipFailed) as failed:
+        reload.ship(SwitchingLambda(old_reads=10**6), "f", package, timeout=0.3)
+
+    assert str(failed.value).startswith("the code update of f had not finished after 0 s (new code ")
+    assert str(failed.value).endswith(
+        "the function reports {'LastUpdateStatus': 'Successful', 'State': 'Active', 'CodeSha256': 'the-old-code'})"
+    )

@@ -92,9 +92,12 @@ def test_a_session_whose_init_fails_stops_on_that_and_destroys_nothing(tmp_path,
     unused = cast(Clients, None)  # nothing is deployed, so nothing is called
     run = Deploying(roots, unused, Progress(said.append))
 
+    with pytest.raises(ProviderUnavailable) as stopped:
+        run.initialised()  # what the session waits for before its first test
+    assert isinstance(run.failed(), ProviderUnavailable)
     with pytest.raises(ProviderUnavailable):
-        run.ready()
-    run.close()
+        run.ready(1)
+    run.close(stopped.value)
 
     assert sorted(line for line in said if line.endswith(" ...")) == [
         "[e2e] terraform init [one] ...",
