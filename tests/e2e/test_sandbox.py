@@ -160,22 +160,37 @@ def plan_example_through_env_file(state: Path, data_dir: Path) -> subprocess.Pop
     )
 
 
+def stop(plan: subprocess.Popen[str]) -> None:
+    """The plan and everything it started (the provider), if still running."""
+    if plan.poll() is None:
+        os.killpg(plan.pid, signal.SIGKILL)
+        plan.wait(timeout=30)
+
+
 def planned(plan: subprocess.Popen[str]) -> str:
     """The plan's output once it has finished successfully (stopped, with its group, at the deadline)."""
     try:
         output, _ = plan.communicate(timeout=300)
     finally:
-        if plan.poll() is None:
-            os.killpg(plan.pid, signal.SIGKILL)
-            plan.wait(timeout=30)
+        stop(plan)
     assert plan.returncode == 0, output
     return output
 
 
-def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, tmp_path, progress):
+@pytest.fixture
+def example_plans() -> Iterator[list[subprocess.Popen[str]]]:
+    """The plans a test starts; any still running when it ends (a failure before ``planned``) is stopped."""
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for plan in started:
+        stop(plan)
+
+
+def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, example_plans, tmp_path, progress):
     up, source, state = sandbox
     up.wait_for(r"watching .*: a save updates", timeout=UP_TIMEOUT)
     example_plan = plan_example_through_env_file(state, tmp_path / "tf-data")
+    example_plans.append(example_plan)
     clients = Clients.for_target(Target(**json.loads((state / "target.json").read_text())))
     outputs = json.loads((state / "outputs.json").read_text())
     table = outputs["dynamodb_table_name"]
