@@ -83,24 +83,26 @@ integration: setup runtimes ## the embedded emulator itself: Lambda execution, T
 	$(BIN)/pytest tests/emulator --timeout=300
 
 # What each engine needs installed before the suite can start it.
+# The suites' recipes `exec` pytest: a SIGTERM that make passes on then reaches pytest, not a shell
+# that dies of it and leaves pytest running (pytest then tears down as on Ctrl-C).
 ENGINE_DEPS_embedded  := runtimes
 ENGINE_DEPS_ministack := ministack
 E2E_ENGINE := $(or $(E2E_TARGET),embedded)
 
 e2e: setup build $(ENGINE_DEPS_$(E2E_ENGINE)) ## deploy to E2E_TARGET (default embedded), drop objects, check the items, destroy
-	E2E_FAULT_OBJECTS=$(E2E_FAULT_OBJECTS) $(BIN)/pytest tests/e2e --timeout=900
+	E2E_FAULT_OBJECTS=$(E2E_FAULT_OBJECTS) exec $(BIN)/pytest tests/e2e --timeout=900
 
 # Objects in the duplicate-and-transient-failure run: 100 in `make e2e`, 1,000 in `make test` and `make soak`.
 E2E_FAULT_OBJECTS ?= 100
 
 e2e-embedded: setup build $(ENGINE_DEPS_embedded) ## the e2e suite on the embedded engine
-	E2E_TARGET=embedded E2E_FAULT_OBJECTS=$(E2E_FAULT_OBJECTS) $(BIN)/pytest tests/e2e --timeout=900
+	E2E_TARGET=embedded E2E_FAULT_OBJECTS=$(E2E_FAULT_OBJECTS) exec $(BIN)/pytest tests/e2e --timeout=900
 
 e2e-ministack: setup build $(ENGINE_DEPS_ministack) ## the e2e suite on MiniStack, started from .venv-ministack
-	E2E_TARGET=ministack $(BIN)/pytest tests/e2e --timeout=900
+	E2E_TARGET=ministack exec $(BIN)/pytest tests/e2e --timeout=900
 
 soak: setup build $(ENGINE_DEPS_embedded) ## 1,000 objects delivered twice, PutItem failing, environments killed: nothing lost or doubled
-	E2E_TARGET=embedded E2E_FAULT_OBJECTS=1000 $(BIN)/pytest tests/e2e/test_reliability.py \
+	E2E_TARGET=embedded E2E_FAULT_OBJECTS=1000 exec $(BIN)/pytest tests/e2e/test_reliability.py \
 		-k killed_environments --timeout=900
 
 bench: setup runtimes ministack build ## measure handler, pipeline, burst and deploy loop; report under results/

@@ -52,6 +52,18 @@ def reap() -> None:
             pass
 
 
+def stop_all(pids: list[int]) -> None:
+    """SIGKILL what is left, then whatever that orphans (it is reparented here), until nothing is."""
+    deadline = time.monotonic() + LINGER_S
+    while pids and time.monotonic() < deadline:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+        reap()
+        pids = children()
+
+
 def main() -> int:
     pattern, seconds, _, *command = sys.argv[1:]
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
@@ -93,9 +105,7 @@ def main() -> int:
         "left_running": [describe(pid) for pid in left],
         "output": lines[-40:],
     }
-    for pid in left:  # nothing of it outlives the test, whatever the verdict
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
+    stop_all(left)  # nothing of it outlives the test, whatever the verdict
     print(json.dumps(report))
     return 0
 
