@@ -91,10 +91,27 @@ class MakeUp:
                 self.process.wait(timeout=30)
 
 
+@pytest.fixture(scope="session")
+def downs(progress) -> Iterator[list[subprocess.Popen[str]]]:
+    """The `make down`s the tests start: each runs beside the rest of the session (its destroy is ~14 s
+    of Terraform that no other test waits on) and is checked when the session ends."""
+    running: list[subprocess.Popen[str]] = []
+    yield running
+    for down in running:
+        try:
+            output, _ = down.communicate(timeout=600)
+        finally:
+            if down.poll() is None:
+                os.killpg(down.pid, signal.SIGKILL)
+                down.wait(timeout=30)
+        progress.say(f"make down: {output.strip().splitlines()[-1:]}")
+        assert down.returncode == 0, output
+
+
 @pytest.fixture
-def sandbox(tmp_path: Path, progress) -> Iterator[tuple[MakeUp, Path, Path]]:
+def sandbox(tmp_path: Path, downs) -> Iterator[tuple[MakeUp, Path, Path]]:
     """`make up` (it starts the engine E2E_TARGET names) with a scratch handler; `make down` afterwards,
-    whatever happened."""
+    whatever happened (started here, waited for and checked at the end of the session)."""
     source, state = tmp_path / "lambda", tmp_path / "sandbox"
     shutil.copytree(ROOT / "lambda", source, ignore=shutil.ignore_patterns("__pycache__"))
     env = {
@@ -113,17 +130,17 @@ def sandbox(tmp_path: Path, progress) -> Iterator[tuple[MakeUp, Path, Path]]:
         yield up, source, state
     finally:
         up.stop()
-        down = subprocess.run(
+        down = subprocess.Popen(
             ["make", "--no-print-directory", "down"],
             cwd=ROOT,
             env=env,
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
-            timeout=600,
-            check=False,
+            start_new_session=True,
         )
-        progress.say(f"make down: {down.stdout.strip().splitlines()[-1:] or down.stderr.strip()}")
-        assert down.returncode == 0, down.stdout + down.stderr
+        downs.append(down)
 
 
 def without_aws_settings() -> dict[str, str]:
