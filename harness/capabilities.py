@@ -21,6 +21,7 @@ class Capability(Enum):
     INVOCATION_STATS = "invocation counters (invocations, retries, queued asynchronous events)"
     PLAIN_HTTP_POLICY = "bucket policies enforced on a plain-HTTP request (aws:SecureTransport = false)"
     REPORT_LINES = "AWS-style REPORT lines (Init Duration, Max Memory Used) in the function's log group"
+    COMPLETE_FUNCTION_LOGS = "every line the function writes reaches its log group"
     IAM_ENFORCEMENT = "IAM enforcement of the function's execution role"
     URL_ENCODED_VERSIONS = "ListObjectVersions honours EncodingType=url"
     EMPTY_STRING_VALIDATION = "DynamoDB's rejection of empty-string ExpressionAttributeValues"
@@ -41,6 +42,11 @@ SUPPORT: dict[Capability, dict[str, str]] = {
     Capability.REPORT_LINES: {
         "embedded": "yes",
         "aws": "yes",
+    },
+    Capability.COMPLETE_FUNCTION_LOGS: {
+        "embedded": "yes: each invocation's output drained once the runtime has its result",
+        "localstack": "yes",
+        "aws": "yes (delivered eventually)",
     },
     Capability.IAM_ENFORCEMENT: {
         "embedded": "yes: action and resource against the role (--no-enforce-iam turns it off)",
@@ -64,6 +70,10 @@ LACKING: dict[tuple[Capability, str], str] = {
     (Capability.PLAIN_HTTP_POLICY, "localstack"): "no: not in the community edition",
     (Capability.REPORT_LINES, "ministack"): "no: Duration only; no Init Duration, Max Memory Used reads 0 MB",
     (Capability.REPORT_LINES, "localstack"): "no: not promised",
+    (Capability.COMPLETE_FUNCTION_LOGS, "ministack"): (
+        "no: a line written just before the handler returns can be left in the worker's pipe (drained for at "
+        "most 50 ms after the result) until that worker's next invocation, and is lost if it has none"
+    ),
     (Capability.IAM_ENFORCEMENT, "ministack"): "no: only with AUTH=true, not set here",
     (Capability.IAM_ENFORCEMENT, "localstack"): "no: paid edition only",
     (Capability.URL_ENCODED_VERSIONS, "ministack"): "no: the harness works around it (harness/workarounds.py)",

@@ -74,6 +74,14 @@ def stop_on_termination() -> None:
         signal.signal(sig, interrupt)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The session's own teardown (stacks destroyed, engines stopped) is not to be cut short by a signal."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) not in (signal.SIG_DFL, None):
+            signal.signal(sig, signal.SIG_IGN)
+
+
 @pytest.fixture(scope="session")
 def progress(pytestconfig: pytest.Config) -> Progress:
     reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")

@@ -48,11 +48,20 @@ def test_bench_measurements_and_report(target, clients, stack, measured, tmp_pat
     assert all(0 < s < 60 for s in measured["latencies"] + measured["floors"])
     assert (measured["burst"]["lost"], measured["burst"]["duplicates"]) == (0, 0)
     assert measured["burst"]["curve"][-1][1] == BURST
-    assert handler["invocations"] == LATENCY_SAMPLES + BURST  # one invocation per object, found by its key
+    # One invocation per object's key (none twice); a line an engine lost is counted, not hidden.
+    assert handler["invocations"] + handler["keys_without_a_log_line"] == LATENCY_SAMPLES + BURST
     summary = paths["markdown"].read_text()
     assert f"| Measure | {target.label} |" in summary
     assert f"| First event after apply (PutObject to item) | not reported by {TITLES[target.name]} |" in summary
     assert all(p.stat().st_size > 0 for p in paths.values())
+
+
+@pytest.mark.needs(Capability.COMPLETE_FUNCTION_LOGS)
+def test_every_invocation_is_found_in_the_log_by_its_key(clients, stack, measured):
+    handler = measure.handler_reports(clients, stack, measured["keys"])
+
+    assert handler["invocations"] == LATENCY_SAMPLES + BURST  # one invocation per object, found by its key
+    assert handler["keys_without_a_log_line"] == 0
 
 
 @pytest.mark.needs(Capability.REPORT_LINES)
