@@ -115,16 +115,13 @@ class Outcomes:
         sqs: Any = None,
         queue_url: str | None = None,
         attempts: int = DEFAULT_ATTEMPTS,
-        start_ms: int | None = None,
         every_s: float = 0.5,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        start = int(time.time() * 1000) if start_ms is None else start_ms
         self.group, self.attempts = group, attempts
         self.queue_name = queue_url.rsplit("/", 1)[-1] if queue_url else None
-        self._logs = LogFollower(logs, group, start - LOOK_BACK_MS)
+        self._logs = LogFollower(logs, group, int(time.time() * 1000) - LOOK_BACK_MS)
         self._queue = QueueFollower(sqs, queue_url) if sqs is not None and queue_url else None
-        self._every_s, self._clock = every_s, clock
+        self._every_s = every_s
         self._next_read = 0.0
         self.keys: dict[str, KeyHistory] = {}
         self.cannot_start: str | None = None  # the init error, once the runtime has logged one that is permanent
@@ -151,7 +148,7 @@ class Outcomes:
 
     def refresh(self, *, force: bool = False) -> None:
         """Read what is new, at most every ``every_s`` seconds (unless ``force``); never raises for the engine."""
-        now = self._clock()
+        now = time.monotonic()
         if not force and now < self._next_read:
             return
         self._next_read = now + self._every_s
@@ -295,7 +292,8 @@ class Outcomes:
             said.append(f"{key!r}: {attempts} failed attempt(s)" + (f", the last: {last}" if last else ""))
             if len(said) >= 5:
                 break
-        return f"{where}: {self.invocations} invocation(s) logged since the wait began; " + "; ".join(said)
+        looked = f"{self.invocations} invocation(s) logged from {LOOK_BACK_MS // 1000} s before the wait on"
+        return f"{where}: {looked}; " + "; ".join(said)
 
 
 def _mapping(value: Any) -> dict[str, Any]:

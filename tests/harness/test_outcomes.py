@@ -328,5 +328,5 @@ def test_a_wait_that_cannot_tell_ends_at_its_deadline_with_what_it_saw(pipeline)
 
     assert str(timed_out.value).endswith(
         "missing ['in/slow.txt']; log group /aws/lambda/s3-processor-t and queue s3-processor-failures-t: "
-        f"1 invocation(s) logged since the wait began; 'in/slow.txt': 1 failed attempt(s), the last: {DENIED}"
+        f"1 invocation(s) logged from 30 s before the wait on; 'in/slow.txt': 1 failed attempt(s), the last: {DENIED}"
     )
