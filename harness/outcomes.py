@@ -50,8 +50,14 @@ _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*): (?P<message>.*)$")  #
 _MARKER = re.compile(r"^(?P<kind>START|END) RequestId: ")
 # What a retry can fix, so never a reason to give up: the environment died, or ran out of time.
 RETRYABLE_RUNTIME_ERRORS = frozenset({"Runtime.ExitError", "Sandbox.Timedout", "Runtime.OutOfMemory"})
+# The handler logs every AWS error with its key before raising it: one without that line means the line was
+# lost (MiniStack can lose a function's last lines), not that the function failed before reaching a record.
+AWS_CALL_ERRORS = frozenset(
+    {"ClientError", "EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"}
+)
 SUCCESS_MESSAGES = ("log item written", "duplicate delivery, item already written")
 LOOK_BACK_MS = 30_000  # events logged this long before the watch began still count (clocks differ)
+LOOKED_BACK_S = (LOOK_BACK_MS + LogFollower.OVERLAP_MS) // 1000  # the follower looks back its overlap more
 
 
 @dataclass
@@ -59,7 +65,9 @@ class KeyHistory:
     """What the log and the queue said about one object key."""
 
     written: bool = False
-    failed_attempts: dict[str, list[str]] = field(default_factory=dict)  # event (item requestId) -> errors
+    # Errors by delivery: Lambda keeps one request id across the retries of a delivery; S3 delivering an event
+    # twice makes two deliveries, each with its own attempts (the handler gives both the same item requestId).
+    failed_attempts: dict[str, list[str]] = field(default_factory=dict)
     rejected: str | None = None
     queued: str | None = None  # the on-failure record, in words
 
@@ -81,16 +89,21 @@ class Invocation:
         first = text.splitlines()[0] if text else ""
         error = _RUNTIME_ERROR.match(first)
         if error is not None:
-            if error["type"] not in RETRYABLE_RUNTIME_ERRORS:
-                self.error = self.error or f"{error['type']}: {error['message']}"
+            self.failed_with(error["type"], error["message"])
             return
         if first.startswith("Traceback (most recent call last)"):
             self._in_traceback = True
             return
         exception = _EXCEPTION_LINE.match(first)
         if self._in_traceback and exception is not None and not first[:1].isspace():
-            self.error = self.error or f"{exception['type']}: {exception['message']}"
+            self.failed_with(exception["type"], exception["message"])
             self._in_traceback = False
+
+    def failed_with(self, error_type: str, message: str) -> None:
+        """The runtime's error for this invocation, unless it is one a retry fixes or an AWS call's."""
+        if error_type.rsplit(".", 1)[-1] in AWS_CALL_ERRORS or error_type in RETRYABLE_RUNTIME_ERRORS:
+            return
+        self.error = self.error or f"{error_type}: {message}"
 
 
 @dataclass(frozen=True)
@@ -193,7 +206,7 @@ class Outcomes:
             if error_type in PERMANENT_INIT_ERRORS:
                 self.cannot_start = f"{error_type}: {fields.get('errorMessage', '')}"
             elif invocation is not None:
-                invocation.error = invocation.error or f"{error_type}: {fields.get('errorMessage', '')}"
+                invocation.failed_with(error_type, str(fields.get("errorMessage", "")))
             return
         key = fields.get("key")
         if not isinstance(key, str):
@@ -207,8 +220,8 @@ class Outcomes:
             self.succeeded += 1
             self.cannot_start = None  # the function runs (new code, or an init that failed once)
         elif message.startswith("write failed"):
-            event = str(fields.get("requestId") or key)
-            history.failed_attempts.setdefault(event, []).append(str(fields.get("error") or message))
+            delivery = str(fields.get("awsRequestId") or fields.get("requestId") or key)
+            history.failed_attempts.setdefault(delivery, []).append(str(fields.get("error") or message))
         elif message.startswith("malformed record"):
             history.rejected = str(fields.get("reason") or message)
 
@@ -274,7 +287,7 @@ class Outcomes:
         return None
 
     def describe(self, keys: Iterable[str]) -> str:
-        """What was seen for ``keys``, for a wait that ran out of time."""
+        """What was seen for ``keys`` (the first five), for a wait that ran out of time."""
         self.refresh(force=True)
         where = f"log group {self.group}" + (f" and queue {self.queue_name}" if self.queue_name else "")
         if self.unreadable:
@@ -282,7 +295,7 @@ class Outcomes:
         if self._logs.group_exists is False:
             return f"{where}: the log group does not exist yet (no invocation logged)"
         said = []
-        for key in keys:
+        for key in list(keys)[:5]:
             history = self.keys.get(key)
             if history is None:
                 said.append(f"{key!r}: no log line or failure record names it")
@@ -290,10 +303,8 @@ class Outcomes:
             attempts = sum(len(errors) for errors in history.failed_attempts.values())
             last = history.last_error()
             said.append(f"{key!r}: {attempts} failed attempt(s)" + (f", the last: {last}" if last else ""))
-            if len(said) >= 5:
-                break
-        looked = f"{self.invocations} invocation(s) logged from {LOOK_BACK_MS // 1000} s before the wait on"
-        return f"{where}: {looked}; " + "; ".join(said)
+        looked = f"{self.invocations} invocation(s) logged from {LOOKED_BACK_S} s before the wait on"
+        return "; ".join([f"{where}: {looked}", *said])
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -83,14 +83,20 @@ def tail(path: Path, lines: int = 15) -> str:
     return "\n".join("    " + line for line in text.splitlines()[-lines:]) or "(empty log)"
 
 
-def _stop_with_parent() -> None:
-    """In the child before exec: the kernel sends it SIGTERM when the thread that started it dies
+def _stop_with_parent() -> Callable[[], None]:
+    """What the child runs before exec: the kernel sends it SIGTERM when the thread that started it dies
     (Linux's PR_SET_PDEATHSIG), so a parent killed without a word (SIGKILL) leaves no server behind.
-    The engines stop everything they started on SIGTERM."""
+    The engines stop everything they started on SIGTERM. libc is loaded here, in the parent: after a
+    fork the child only calls into it."""
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() == 1:  # the parent was already gone before the request took effect
-        os.kill(os.getpid(), signal.SIGTERM)
+    parent = os.getpid()
+
+    def request() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent was already gone before the request took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return request
 
 
 class ServerProcess:
@@ -113,7 +119,7 @@ class ServerProcess:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_stop_with_parent if stop_with_parent and sys.platform == "linux" else None,  # noqa: PLW1509
+                preexec_fn=_stop_with_parent() if stop_with_parent and sys.platform == "linux" else None,  # noqa: PLW1509
             )
         self.pid = self._process.pid
 

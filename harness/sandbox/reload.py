@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 import build
 
 from ..polling import DeadlineExceeded, wait_until
@@ -152,9 +154,9 @@ def ship(lambda_client: Any, function: str, package_path: Path, *, timeout: floa
     the function is Active, and its CodeSha256 is the new package's (an engine may answer the update's
     200 and still describe, and run, the old code for a while)."""
     started = time.monotonic()
-    expected = build.base64_sha256(package_path.read_bytes())
-    response = lambda_client.update_function_code(FunctionName=function, ZipFile=package_path.read_bytes())
-    sha = str(response.get("CodeSha256") or expected)
+    package = package_path.read_bytes()
+    sha = build.base64_sha256(package)  # the package's own: an engine that lags may answer with the old one
+    lambda_client.update_function_code(FunctionName=function, ZipFile=package)
 
     def settled(configuration: dict[str, Any]) -> bool:
         if configuration.get("LastUpdateStatus", "Successful") == "Failed":
@@ -173,8 +175,11 @@ def ship(lambda_client: Any, function: str, package_path: Path, *, timeout: floa
             interval=0.02,
             max_interval=0.25,
         )
-    except DeadlineExceeded:
-        last = lambda_client.get_function_configuration(FunctionName=function)
+    except DeadlineExceeded as timed_out:
+        try:
+            last = lambda_client.get_function_configuration(FunctionName=function)
+        except (ClientError, BotoCoreError) as error:
+            raise ShipFailed(f"the code update of {function} had not finished, and the engine: {error}") from timed_out
         seen = {k: last.get(k) for k in ("LastUpdateStatus", "State", "CodeSha256")}
         raise ShipFailed(
             f"the code update of {function} had not finished after {timeout:.0f} s (new code {sha}; the function "

@@ -60,26 +60,55 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                     item.add_marker(pytest.mark.skip(reason=capabilities.skip_reason(engine, capability)))
 
 
-def stop_on_termination() -> None:
+class Termination:
     """SIGTERM (a CI limit, `kill`, `timeout`) and SIGHUP (a closed terminal) end the run as Ctrl-C does:
     the test in progress stops, then every fixture's teardown runs (stacks destroyed, `make up` and the
-    engines stopped). Further signals are ignored meanwhile, so the teardown runs to its end."""
+    engines stopped). A signal that arrives during a teardown waits for that teardown to end; further
+    signals are ignored, so the teardown runs to its end."""
 
-    def interrupt(signum: int, _frame: object) -> None:
+    tearing_down = False
+    pending: int | None = None
+
+    @classmethod
+    def install(cls) -> None:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, cls.interrupt)
+
+    @classmethod
+    def interrupt(cls, signum: int, _frame: object) -> None:
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_IGN)
+        if cls.tearing_down:
+            cls.pending = signum
+            return
+        cls.stop(signum)
+
+    @staticmethod
+    def stop(signum: int) -> NoReturn:
         raise KeyboardInterrupt(f"{signal.Signals(signum).name}: stopping, after the teardown")
 
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, interrupt)
+
+def stop_on_termination() -> None:
+    Termination.install()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    """A test's teardown (after the last test, the session's too) is not cut short by a signal: one that
+    arrives meanwhile stops the run once the teardown is done."""
+    Termination.tearing_down = True
+    try:
+        yield
+    finally:
+        Termination.tearing_down = False
+    if Termination.pending is not None and nextitem is not None:
+        Termination.stop(Termination.pending)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The session's own teardown (stacks destroyed, engines stopped) is not to be cut short by a signal."""
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(sig) not in (signal.SIG_DFL, None):
-            signal.signal(sig, signal.SIG_IGN)
+    """The session's own teardown after an interrupted run is not cut short by a signal either."""
+    Termination.tearing_down = True
 
 
 @pytest.fixture(scope="session")
@@ -183,12 +212,12 @@ def deploying(request: pytest.FixtureRequest, progress: Progress) -> Iterator[De
         roots.append(complete_example(target, f"{suffix}-cx"))
     run = Deploying(roots, clients, progress)
     request.config.stash[DEPLOYING_KEY] = run
-    try:
-        run.initialised()  # no provider, say: one message, before any test runs
-    except (TargetError, TerraformFailed) as error:
-        run.close(error)
-        stop_session(target, error)
-    try:
+    try:  # whatever ends the session (an interrupt during init too), what was applied is destroyed
+        try:
+            run.initialised()  # no provider, say: one message, before any test runs
+        except (TargetError, TerraformFailed) as error:
+            run.failure = error  # said here, once: the teardown below does not say it again
+            stop_session(target, error)
         yield run
     finally:
         exit_on_deployment_error(target, run.close)

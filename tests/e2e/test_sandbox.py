@@ -128,7 +128,7 @@ def sandbox(tmp_path: Path, downs) -> Iterator[tuple[MakeUp, Path, Path]]:
     up = MakeUp(env)
     try:
         yield up, source, state
-    finally:
+    finally:  # a SIGTERM now waits for this teardown (tests/e2e/conftest.py: Termination)
         up.stop()
         down = subprocess.Popen(
             ["make", "--no-print-directory", "down"],

@@ -7,9 +7,11 @@ traceback, one line per event; everywhere: the handler's JSON lines and Lambda's
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -208,13 +210,49 @@ def test_transient_failures_that_a_retry_fixes_never_give_up(pipeline):
     assert outcomes.gave_up(["in/k.txt"]) is None
 
 
-def test_killed_and_timed_out_environments_are_not_a_broken_function(pipeline):
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (
+            "[ERROR] Runtime.ExitError: Runtime exited with error: signal: killed",
+            "2026-12-01T00:00:00Z t Task timed out",
+        ),
+        (
+            json.dumps({"errorType": "Runtime.ExitError", "errorMessage": "Runtime exited with error: signal: killed"}),
+            json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out after 3.00 seconds"}),
+        ),
+    ],
+    ids=["text log format", "JSON log format"],
+)
+def test_killed_and_timed_out_environments_are_not_a_broken_function(pipeline, lines):
     outcomes = pipeline.outcomes()
     for n in range(4):
-        pipeline.invocation(f"k{n}", "[ERROR] Runtime.ExitError: Runtime exited with error: signal: killed")
-        pipeline.invocation(f"t{n}", "2026-12-01T00:00:00Z t Task timed out after 3.00 seconds")
+        pipeline.invocation(f"k{n}", lines[0])
+        pipeline.invocation(f"t{n}", lines[1])
 
     assert outcomes.gave_up(["in/k.txt"]) is None
+
+
+def test_an_aws_error_without_its_handler_line_is_a_lost_line_not_a_broken_function(pipeline):
+    """The handler logs every AWS error with its key before raising it (MiniStack can lose that line)."""
+    outcomes = pipeline.outcomes()
+    for n in range(4):
+        pipeline.invocation(f"r{n}", "Traceback (most recent call last):", "botocore.exceptions.ClientError: throttled")
+
+    assert outcomes.gave_up(["in/k.txt"]) is None
+
+
+def test_each_delivery_of_a_duplicated_event_has_attempts_of_its_own(pipeline):
+    """S3 may deliver an event twice: both copies carry the same item requestId, each its own Lambda request id."""
+    outcomes = pipeline.outcomes(queue=False)
+    pipeline.invocation("d1", write_failed("in/k.txt", awsRequestId="d1"))
+    pipeline.invocation("d1", write_failed("in/k.txt", awsRequestId="d1"))
+    pipeline.invocation("d2", write_failed("in/k.txt", awsRequestId="d2"))
+    assert outcomes.gave_up(["in/k.txt"]) is None  # 2 of 3 and 1 of 3: both copies may still succeed
+
+    pipeline.invocation("d1", write_failed("in/k.txt", awsRequestId="d1"))
+
+    assert "retries exhausted: attempt 3 of 3 failed" in str(outcomes.gave_up(["in/k.txt"]))
 
 
 def test_a_failure_inside_an_invocation_that_named_its_key_is_that_keys_not_the_functions(pipeline):
@@ -286,8 +324,23 @@ def test_a_queue_message_that_is_not_a_failure_record_is_skipped(pipeline):
 
 def test_the_attempts_come_from_the_functions_event_invoke_config(pipeline):
     lambda_ = boto3.client("lambda", region_name="us-east-1")
+    role = boto3.client("iam", region_name="us-east-1").create_role(RoleName="r", AssumeRolePolicyDocument="{}")
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("index.py", "def lambda_handler(event, context):\n    return 1\n")
+    for name in ("configured", "default"):
+        lambda_.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=role["Role"]["Arn"],
+            Handler="index.lambda_handler",
+            Code={"ZipFile": package.getvalue()},
+        )
+    lambda_.put_function_event_invoke_config(FunctionName="configured", MaximumRetryAttempts=0)
 
-    assert attempts_of(lambda_, "no-such-function") == 3  # Lambda's default where there is no config
+    assert attempts_of(lambda_, "configured") == 1
+    assert attempts_of(lambda_, "default") == 3  # Lambda's default where there is no config
+    assert attempts_of(lambda_, "no-such-function") == 3
 
 
 # ---------------------------------------------------------------- the waits themselves ---
@@ -328,5 +381,5 @@ def test_a_wait_that_cannot_tell_ends_at_its_deadline_with_what_it_saw(pipeline)
 
     assert str(timed_out.value).endswith(
         "missing ['in/slow.txt']; log group /aws/lambda/s3-processor-t and queue s3-processor-failures-t: "
-        f"1 invocation(s) logged from 30 s before the wait on; 'in/slow.txt': 1 failed attempt(s), the last: {DENIED}"
+        f"1 invocation(s) logged from 40 s before the wait on; 'in/slow.txt': 1 failed attempt(s), the last: {DENIED}"
     )
