@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 UP_TIMEOUT = 300.0  # deploying the stack: Terraform init, plan, apply
 RELOAD_TIMEOUT = 30.0
 DELIVERY_TIMEOUT = 60.0
+STOP_TIMEOUT = 20.0  # for make up to stop on SIGTERM before it is killed
 MARK = "edited-in-the-scratch-copy"
 WRITE_CALL = "stored = put_once(client, settings.table_name, item)"
 
@@ -80,15 +81,19 @@ class MakeUp:
     def output(self) -> str:
         return "\n".join(self.lines[-60:])
 
-    def stop(self) -> None:
-        """As `make down` would ask it (SIGTERM); killed, with everything it started, if it does not end."""
+    def stop(self) -> str | None:
+        """As `make down` would ask it (SIGTERM); killed, with everything it started, if it does not end
+        within STOP_TIMEOUT (`make down` then destroys its stack and stops its engine all the same). Returns
+        what make up last printed when it had to be killed, else None."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=60)
+                self.process.wait(timeout=STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=30)
+                return self.output()
+        return None
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +114,7 @@ def downs(progress) -> Iterator[list[subprocess.Popen[str]]]:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path, downs) -> Iterator[tuple[MakeUp, Path, Path]]:
+def sandbox(tmp_path: Path, downs, progress) -> Iterator[tuple[MakeUp, Path, Path]]:
     """`make up` (it starts the engine E2E_TARGET names) with a scratch handler; `make down` afterwards,
     whatever happened (started here, waited for and checked at the end of the session)."""
     source, state = tmp_path / "lambda", tmp_path / "sandbox"
@@ -129,7 +134,11 @@ def sandbox(tmp_path: Path, downs) -> Iterator[tuple[MakeUp, Path, Path]]:
     try:
         yield up, source, state
     finally:  # a SIGTERM now waits for this teardown (tests/e2e/conftest.py: Termination)
-        up.stop()
+        hung = up.stop()
+        if hung is not None:
+            progress.say(
+                f"make up did not stop within {STOP_TIMEOUT:.0f} s of SIGTERM and was killed; it last said:\n{hung}"
+            )
         down = subprocess.Popen(
             ["make", "--no-print-directory", "down"],
             cwd=ROOT,
