@@ -223,6 +223,7 @@ class ExampleDeployment(Deployment):
 
     example: Path = ROOT / "examples" / "complete"
     own_resources: tuple[str, ...] = ()  # what the example creates beside the module
+    variables: dict[str, Any] = field(default_factory=dict)  # the example's own inputs, beside the harness's
 
     def write_configuration(self) -> dict[str, Any]:
         [stack] = self.stacks
@@ -237,7 +238,12 @@ class ExampleDeployment(Deployment):
         (self.workdir / "harness_outputs.tf").write_text(
             f'output "{stack.name}" {{\n  value = module.{stack.name}\n}}\n'
         )
-        return {"suffix": stack.suffix, "lambda_zip_path": str(stack.zip_path), "region": self.target.region}
+        return {
+            **self.variables,
+            "suffix": stack.suffix,
+            "lambda_zip_path": str(stack.zip_path),
+            "region": self.target.region,
+        }
 
     def expected_resources(self) -> frozenset[str]:
         return super().expected_resources() | frozenset(self.own_resources)

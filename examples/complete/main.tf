@@ -20,8 +20,8 @@ module "s3_object_logger" {
   runtime                        = "python3.12"
   memory_size                    = 256
   timeout                        = 60
-  reserved_concurrent_executions = 5
-  tracing_mode                   = "Active" # X-Ray; the role gets the write permission
+  reserved_concurrent_executions = var.reserved_concurrent_executions # null unless set: see variables.tf
+  tracing_mode                   = "Active"                           # X-Ray; the role gets the write permission
 
   # Only CSV files under incoming/ are logged
   notification_filter = { prefix = "incoming/", suffix = ".csv" }

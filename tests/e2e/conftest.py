@@ -170,7 +170,7 @@ def function_zip(progress: Progress) -> Path:
 
 
 def complete_example(target: Target, suffix: str) -> ExampleDeployment:
-    """examples/complete as written: every option of the module, its own KMS key."""
+    """examples/complete as written, with a reservation of 5: every option of the module, its own KMS key."""
     stack = Stack(
         "s3_object_logger",  # the module call's name in the example
         suffix,
@@ -178,7 +178,11 @@ def complete_example(target: Target, suffix: str) -> ExampleDeployment:
         async_invocation={"failure_queue": {"message_retention_seconds": 345600}},
     )
     return ExampleDeployment(
-        target, WORK / f"{suffix}-root", [stack], own_resources=("aws_kms_key.logger", "aws_kms_alias.logger")
+        target,
+        WORK / f"{suffix}-root",
+        [stack],
+        own_resources=("aws_kms_key.logger", "aws_kms_alias.logger"),
+        variables={"reserved_concurrent_executions": 5},  # null by default: the example applies on any account
     )
 
 
