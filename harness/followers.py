@@ -94,14 +94,17 @@ class QueueFollower:
 
     def poll(self) -> tuple[list[str], int]:
         """(keys newly in the queue, as the records give them; messages waiting)."""
-        keys = [key for record in self.poll_records() for key in keys_in(record)]
+        keys: list[str] = []
+        for record in self.poll_records():
+            found = keys_in(record)
+            keys += found if found is not None else ["(a message that is not an S3 event)"]
         return keys, self.waiting
 
 
-def keys_in(record: dict[str, Any]) -> list[str]:
+def keys_in(record: dict[str, Any]) -> list[str] | None:
     """The object keys (as S3 sent them, URL-encoded) in an on-failure destination record, whose
-    requestPayload is the S3 event."""
+    requestPayload is the S3 event; None for a record that carries no S3 event."""
     try:
         return [str(r["s3"]["object"]["key"]) for r in record["requestPayload"]["Records"]]
     except (KeyError, TypeError):
-        return ["(a message that is not an S3 event)"]
+        return None

@@ -31,7 +31,7 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .followers import LogFollower, QueueFollower
+from .followers import LogFollower, QueueFollower, keys_in
 
 DEFAULT_ATTEMPTS = 3  # Lambda's default for an asynchronous event: the first run and 2 retries
 
@@ -232,9 +232,8 @@ class Outcomes:
 
     def read_failure_record(self, record: dict[str, Any]) -> None:
         """One on-failure destination record: the S3 event it carries, how often it ran, the last error."""
-        try:
-            raw_keys = [str(r["s3"]["object"]["key"]) for r in record["requestPayload"]["Records"]]
-        except (KeyError, TypeError):
+        raw_keys = keys_in(record)
+        if raw_keys is None:
             return  # not an S3 event's record: nothing to tie to a key
         context = _mapping(record.get("requestContext"))
         response = _mapping(record.get("responsePayload"))

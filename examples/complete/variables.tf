@@ -19,10 +19,5 @@ variable "lambda_zip_path" {
 variable "reserved_concurrent_executions" {
   description = "Concurrency reserved for the function; null (the default) reserves none. AWS refuses a reservation that leaves the account less than its minimum unreserved concurrency (10 on a new account, 50 or 100 on others), so set it only where the account's limit allows."
   type        = number
-  default     = null
-
-  validation {
-    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 0 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions, false)
-    error_message = "reserved_concurrent_executions must be null or a whole number of at least 0."
-  }
+  default     = null # the module validates it
 }

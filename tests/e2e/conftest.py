@@ -48,7 +48,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         engine = targets.chosen()
     except TargetError as error:
         pytest.exit(str(error), returncode=2)
-    stop_on_termination()
+    Termination.install()
     # The tests that need no stack first, then the main stack's, then examples/complete's: the stacks are
     # created meanwhile, and the example's (it waits on its KMS key too) is ready last.
     items.sort(key=lambda item: stack_order(item) if item in suite else 0)
@@ -86,10 +86,6 @@ class Termination:
     @staticmethod
     def stop(signum: int) -> NoReturn:
         raise KeyboardInterrupt(f"{signal.Signals(signum).name}: stopping, after the teardown")
-
-
-def stop_on_termination() -> None:
-    Termination.install()
 
 
 @pytest.hookimpl(wrapper=True)
