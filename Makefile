@@ -138,11 +138,14 @@ fmt-check: ## terraform fmt, checked (the module, examples and tests; not build/
 	$(TERRAFORM) fmt -check
 	$(TERRAFORM) fmt -check -recursive examples tests
 
-validate: .terraform/.initialised ## terraform validate of the module and of every example
-	$(TERRAFORM) validate -no-color
-	@for example in $(EXAMPLES); do \
-		echo "validate $$example"; \
-		(cd $$example && $(TF_INIT) >/dev/null && $(TERRAFORM) validate -no-color) || exit 1; \
+# A deprecation warning fails it too: nothing the module or an example uses may be deprecated.
+validate: .terraform/.initialised ## terraform validate of the module and of every example, no deprecation warnings
+	@for dir in . $(EXAMPLES); do \
+		echo "validate $$dir"; \
+		out=$$(cd $$dir && { [ $$dir = . ] || $(TF_INIT) >/dev/null; } && $(TERRAFORM) validate -no-color 2>&1) \
+			|| { echo "$$out"; exit 1; }; \
+		echo "$$out" | grep -v "CLI configuration" | grep -i -B2 -A8 "deprecat" && { echo "$$dir: deprecated"; exit 1; }; \
+		true; \
 	done
 
 docs: setup ## rewrite the READMEs' generated tables (requirements, inputs, outputs, engines) from the code

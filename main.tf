@@ -11,7 +11,10 @@ data "aws_region" "current" {}
 locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.name
+  # The region from the EC2 endpoint ("ec2.<region>.<dns suffix>"): `name` is
+  # deprecated in provider 6 and its replacement, `region`, does not exist in
+  # 5.x; `endpoint` means the same in both.
+  region = regex("^ec2\\.([a-z0-9-]+)\\.", data.aws_region.current.endpoint)[0]
 
   bucket_name    = "lambda-trigger-bucket-${var.suffix}-${local.account_id}"
   table_name     = "lambda-invocation-logs-${var.suffix}"

@@ -15,14 +15,20 @@ variable "suffix" {
 }
 
 variable "runtime" {
-  description = "Lambda runtime of the function: python3.9 to python3.13 (the handler needs Python 3.9 or newer)."
+  description = "Lambda runtime of the function: python3.9 to python3.14, as Lambda's runtime table lets a function be created with them (read 2026-12-01); python3.14 needs provider 6.21.0 or newer. A runtime Lambda has deprecated is accepted with a warning at plan time naming the dates Lambda blocks creating and updating functions with it; python3.8 and older are rejected."
   type        = string
   default     = "python3.13"
   nullable    = false
 
+  # The runtimes here are the keys of local.python_runtimes (runtimes.tf); a validation of Terraform 1.5 cannot read a local.
   validation {
-    condition     = contains(["python3.9", "python3.10", "python3.11", "python3.12", "python3.13"], var.runtime)
-    error_message = "runtime must be one of python3.9, python3.10, python3.11, python3.12, python3.13."
+    condition     = !contains(["python2.7", "python3.6", "python3.7", "python3.8"], var.runtime)
+    error_message = "runtime ${var.runtime} is not accepted: ${lookup({ "python2.7" = "Lambda no longer creates functions with it (blocked since 2021-07-15)", "python3.6" = "Lambda no longer creates functions with it (blocked since 2022-07-18)", "python3.7" = "Lambda no longer creates functions with it (blocked since 2024-01-09)" }, var.runtime, "the handler needs Python 3.9 or newer, and Lambda deprecated it on 2024-10-14")}. Use python3.13 (the default) or python3.14."
+  }
+
+  validation {
+    condition     = contains(["python2.7", "python3.6", "python3.7", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14"], var.runtime)
+    error_message = "runtime must be one of python3.9, python3.10, python3.11, python3.12, python3.13, python3.14 (Lambda's Python runtimes the handler runs on)."
   }
 }
 

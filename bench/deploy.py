@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 from harness.progress import Progress
-from harness.stack import Deployment, Stack, provider_override
+from harness.stack import TERRAFORM_BLOCK, Deployment, Stack, provider_override
 from harness.targets import Target
 from harness.terraform import TerraformRunner
 
@@ -21,8 +21,7 @@ def one_resource_root(workdir: Path, override: str | None) -> Path:
     """
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "main.tf").write_text(
-        'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
-        '      version = ">= 5.100.0, < 6.0.0"\n    }\n  }\n}\n\nprovider "aws" {}\n\n'
+        TERRAFORM_BLOCK + "\n"
         f'resource "aws_cloudwatch_log_group" "floor" {{\n  name = "/bench/floor-{secrets.token_hex(4)}"\n}}\n'
     )
     if override:

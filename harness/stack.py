@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,18 +41,25 @@ MODULE_RESOURCES = (
     "aws_s3_bucket_server_side_encryption_configuration.trigger",
 )
 
-TERRAFORM_BLOCK = """\
-terraform {
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.100.0, < 6.0.0"
-    }
-  }
-}
 
-provider "aws" {}
-"""
+def aws_provider_constraint(versions_tf: Path = ROOT / "versions.tf") -> str:
+    """The module's own constraint on hashicorp/aws, as its versions.tf declares it (the one place it is)."""
+    found = re.search(r'aws\s*=\s*\{[^}]*?\bversion\s*=\s*"([^"]+)"', versions_tf.read_text())
+    if found is None:
+        raise ValueError(f"{versions_tf} declares no version constraint for the aws provider")
+    return found.group(1)
+
+
+def required_aws_provider() -> str:
+    """A root's terraform block requiring the provider as the module does."""
+    return (
+        "terraform {\n  required_providers {\n    aws = {\n"
+        f'      source  = "hashicorp/aws"\n      version = "{aws_provider_constraint()}"\n'
+        "    }\n  }\n}\n"
+    )
+
+
+TERRAFORM_BLOCK = required_aws_provider() + '\nprovider "aws" {}\n'
 
 MODULE_BLOCK = """
 module "%(name)s" {

@@ -14,20 +14,11 @@ from harness.clients import Clients
 from harness.lifecycle import Deploying
 from harness.polling import wait_until
 from harness.progress import Progress
-from harness.stack import Deployment, Stack
+from harness.stack import Deployment, Stack, required_aws_provider
 from harness.targets import Target
 from harness.terraform import ProviderUnavailable, TerraformFailed, TerraformRunner, TerraformTimedOut
 
-REQUIRES_AWS = """\
-terraform {
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.100.0, < 6.0.0"
-    }
-  }
-}
-"""
+REQUIRES_AWS = required_aws_provider()
 
 
 def running(pid: int) -> bool:

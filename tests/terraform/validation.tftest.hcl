@@ -88,6 +88,26 @@ run "runtime_too_old" {
   expect_failures = [var.runtime]
 }
 
+run "runtime_blocked_by_lambda" {
+  command = plan
+
+  variables {
+    runtime = "python3.7"
+  }
+
+  expect_failures = [var.runtime]
+}
+
+run "runtime_not_yet_in_lambda" {
+  command = plan
+
+  variables {
+    runtime = "python3.15"
+  }
+
+  expect_failures = [var.runtime]
+}
+
 run "memory_too_small" {
   command = plan
 

@@ -14,7 +14,7 @@ mock_data "aws_partition" {
 
 mock_data "aws_region" {
   defaults = {
-    name = "eu-west-1"
+    endpoint = "ec2.eu-west-1.amazonaws.com"
   }
 }
 
