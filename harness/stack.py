@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from . import workarounds
 from .targets import SERVICES, Target
@@ -171,6 +171,9 @@ class Deployment:
     workdir: Path
     stacks: list[Stack]
 
+    # What prepare() does, for the progress lines; None: nothing to do before init.
+    preparation: ClassVar[str | None] = None
+
     def __post_init__(self) -> None:
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
@@ -189,6 +192,9 @@ class Deployment:
         source = os.path.relpath(ROOT, self.workdir)
         (self.workdir / "main.tf").write_text(TERRAFORM_BLOCK + "".join(s.module_block(source) for s in self.stacks))
         return {}
+
+    def prepare(self) -> None:
+        """What the root needs before ``terraform init``: nothing, unless ``preparation`` says what."""
 
     @classmethod
     def single(cls, target: Target, workdir: Path, suffix: str, **inputs: Any) -> Deployment:

@@ -25,6 +25,7 @@ import build
 from harness import capabilities, targets
 from harness.clients import Clients
 from harness.engines import open_target
+from harness.from_git import FromGit, GitSourcedDeployment, PublishedModule
 from harness.lifecycle import Deploying
 from harness.outcomes import Outcomes
 from harness.progress import Progress
@@ -37,6 +38,7 @@ WORK = ROOT / "build" / "e2e"
 RUN_ID = secrets.token_hex(3)
 PROGRESS_KEY = pytest.StashKey[Progress]()
 DEPLOYING_KEY = pytest.StashKey[Deploying]()
+ROOTS_KEY = pytest.StashKey[list[str]]()  # the names of the session's roots, in Deploying's order
 T = TypeVar("T")
 
 
@@ -186,10 +188,26 @@ def needs_a_stack(item: pytest.Item) -> bool:
     return stack_order(item) > 0
 
 
+def uses(items: list[pytest.Item], fixture: str) -> bool:
+    return any(fixture in getattr(item, "fixturenames", ()) for item in items)
+
+
 def stack_order(item: pytest.Item) -> int:
-    """0: needs no stack; 1: the main stack; 2: examples/complete."""
+    """0: needs no stack; 1: the main stack; 2: the module from git; 3: examples/complete."""
     names = getattr(item, "fixturenames", ())
-    return 2 if "complete_stack" in names else 1 if "deployment" in names else 0
+    return 3 if "complete_stack" in names else 2 if "git_stack" in names else 1 if "deployment" in names else 0
+
+
+@pytest.fixture(scope="session")
+def from_git() -> FromGit:
+    """The README's "From git" section: the root configuration and commands a user of the module from git runs."""
+    return FromGit.read()
+
+
+@pytest.fixture(scope="session")
+def published_module(from_git: FromGit) -> PublishedModule:
+    """This checkout's tracked files as a repository, tagged as the README pins the module."""
+    return PublishedModule.publish(WORK / f"published-{RUN_ID}", from_git.tag)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -198,6 +216,7 @@ def deploying(request: pytest.FixtureRequest, progress: Progress) -> Iterator[De
     that need no stack, `make up`'s, run meanwhile: they come first), destroyed at the end:
 
     * ``main``: the module with its defaults, plus the on-failure queue the reliability tests follow;
+    * ``git``: the README's root calling the module from git, when a selected test uses it;
     * ``complete``: examples/complete, when a selected test uses it.
     """
     if not any(needs_a_stack(item) for item in request.session.items):
@@ -207,11 +226,21 @@ def deploying(request: pytest.FixtureRequest, progress: Progress) -> Iterator[De
     clients: Clients = request.getfixturevalue("clients")
     request.getfixturevalue("function_zip")
     suffix = f"e2e-{RUN_ID}"
-    roots = [Deployment(target, WORK / suffix, [Stack("stack", suffix, async_invocation={"failure_queue": {}})])]
-    if any("complete_stack" in getattr(item, "fixturenames", ()) for item in request.session.items):
-        roots.append(complete_example(target, f"{suffix}-cx"))
-    run = Deploying(roots, clients, progress)
+    items = request.session.items
+    main = Stack("stack", suffix, async_invocation={"failure_queue": {}})
+    roots = {"main": Deployment(target, WORK / suffix, [main])}
+    if uses(items, "git_stack"):
+        from_git: FromGit = request.getfixturevalue("from_git")
+        published: PublishedModule = request.getfixturevalue("published_module")
+        git_suffix = f"{suffix}-git"
+        roots["git"] = GitSourcedDeployment(
+            target, WORK / git_suffix, [Stack(from_git.module_name, git_suffix)], published=published, readme=from_git
+        )
+    if uses(items, "complete_stack"):
+        roots["complete"] = complete_example(target, f"{suffix}-cx")
+    run = Deploying(list(roots.values()), clients, progress)
     request.config.stash[DEPLOYING_KEY] = run
+    request.config.stash[ROOTS_KEY] = list(roots)
     try:  # whatever ends the session (an interrupt during init too), what was applied is destroyed
         try:
             run.initialised()  # no provider, say: one message, before any test runs
@@ -233,15 +262,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         stop_session(targets.chosen(), error)
 
 
-def created(deploying: Deploying | None, target: Target, index: int) -> Deployment:
+def created(request: pytest.FixtureRequest, deploying: Deploying | None, target: Target, name: str) -> Deployment:
     assert deploying is not None, "a test that needs a stack was not among the session's items"
+    index = request.config.stash[ROOTS_KEY].index(name)
     return exit_on_deployment_error(target, lambda: deploying.ready(index))
 
 
 @pytest.fixture(scope="session")
-def deployment(deploying: Deploying | None, target: Target) -> Deployment:
-    """The main root once created (examples/complete's may still be applying: its tests come last)."""
-    return created(deploying, target, 0)
+def deployment(request: pytest.FixtureRequest, deploying: Deploying | None, target: Target) -> Deployment:
+    """The main root once created (the others may still be applying: their tests come later)."""
+    return created(request, deploying, target, "main")
 
 
 @pytest.fixture(scope="session")
@@ -257,9 +287,15 @@ def outcomes(clients: Clients, stack: Stack) -> Outcomes:
 
 
 @pytest.fixture(scope="session")
-def complete_stack(deploying: Deploying | None, target: Target) -> Stack:
+def complete_stack(request: pytest.FixtureRequest, deploying: Deploying | None, target: Target) -> Stack:
     """The module call of examples/complete, with the module's outputs."""
-    return created(deploying, target, 1).stacks[0]
+    return created(request, deploying, target, "complete").stacks[0]
+
+
+@pytest.fixture(scope="session")
+def git_stack(request: pytest.FixtureRequest, deploying: Deploying | None, target: Target) -> Stack:
+    """The module call of the README's root from git, deployed with the README's commands."""
+    return created(request, deploying, target, "git").stacks[0]
 
 
 def stop_session(target: Target | str, error: BaseException) -> NoReturn:
@@ -283,7 +319,8 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = yield
     funcargs = getattr(item, "funcargs", {})
     if report.when == "call" and report.failed and "clients" in funcargs:
-        stacks = [s for name in ("stack", "complete_stack") if (s := funcargs.get(name)) is not None and s.outputs]
+        names = ("stack", "complete_stack", "git_stack")
+        stacks = [s for name in names if (s := funcargs.get(name)) is not None and s.outputs]
         for stack in stacks:
             refused = funcargs["clients"].logs.filter_log_events(
                 logGroupName=stack.outputs["log_group_name"], filterPattern='"not authorized to perform"', limit=5

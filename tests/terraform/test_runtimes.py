@@ -9,13 +9,13 @@ before 6.21.0 (its own runtime list), which is what the README says a 5.x user m
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+
+from tests.terraform.cases import plan_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 ROW = re.compile(
@@ -70,45 +70,6 @@ def provider_version(module: Path) -> tuple[int, ...]:
     return tuple(int(part) for part in found[1].split("."))
 
 
-def run_block(runtime: str) -> str:
-    return (
-        f'run "plan" {{\n  command = plan\n\n  variables {{\n    runtime = "{runtime}"\n  }}\n\n'
-        f"  assert {{\n    condition     = aws_lambda_function.processor.runtime == {runtime!r}\n"
-        '    error_message = "the function gets the runtime asked for"\n  }\n}\n'
-    ).replace("'", '"')
-
-
-def terraform_test(module: Path, runtimes: list[str]) -> dict[str, str]:
-    """Plan each runtime in a test file of its own (a failed run skips the rest of its file); file -> output."""
-    folder = module / "build" / "tftest-runtimes"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    header = 'mock_provider "aws" {\n  source = "./tests/terraform/mocks"\n}\n\nvariables {\n  suffix = "dev"\n}\n\n'
-    for runtime in runtimes:
-        (folder / f"{runtime}.tftest.hcl").write_text(header + run_block(runtime))
-    try:
-        done = subprocess.run(
-            ["terraform", "test", "-no-color", f"-test-directory={folder.relative_to(module)}"],
-            cwd=module,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,  # one stream, so each file's errors follow its own lines
-            text=True,
-            timeout=600,
-            check=False,
-        )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    output = done.stdout
-    per_file = re.split(r"^(?=build/tftest-runtimes/\S+\.tftest\.hcl\.\.\. in progress)", output, flags=re.M)
-    found = {}
-    for part in per_file:
-        name = re.match(r"build/tftest-runtimes/(\S+)\.tftest\.hcl", part)
-        if name:
-            found[name[1]] = " ".join(part.replace("│", " ").split())
-    assert sorted(found) == sorted(runtimes), f"not every runtime was planned:\n{output}"
-    return found
-
-
 def test_the_table_holds_exactly_the_runtimes_the_module_accepts() -> None:
     assert set(table()) == accepted_by_variables_tf()
     assert {"python3.13", "python3.14"} <= set(table())
@@ -120,12 +81,12 @@ def test_every_runtime_plans_and_warns_once_lambda_has_deprecated_it(initialised
     runtimes = [
         r for r in rows if r != "python3.14" or provider_version(initialised_module) >= FIRST_PROVIDER_WITH_PYTHON3_14
     ]
-    outputs = terraform_test(initialised_module, runtimes)
+    outputs = plan_cases(initialised_module, {runtime: {"runtime": runtime} for runtime in runtimes})
 
     for runtime in runtimes:
         output = outputs[runtime]
         if today < rows[runtime].deprecation:
-            assert f"{runtime}.tftest.hcl... pass" in output, f"{runtime} is not deprecated yet:\n{output}"
+            assert 'run "plan"... pass' in output, f"{runtime} is not deprecated yet:\n{output}"
         else:
             assert "Check block assertion failed" in output, f"{runtime} is deprecated: a warning\n{output}"
             assert warning(runtime, rows[runtime], today) in output, output
@@ -136,7 +97,7 @@ def test_every_runtime_plans_and_warns_once_lambda_has_deprecated_it(initialised
 def test_python3_14_is_refused_by_a_provider_older_than_6_21(initialised_module: Path) -> None:
     if provider_version(initialised_module) >= FIRST_PROVIDER_WITH_PYTHON3_14:
         pytest.skip("the installed provider accepts python3.14: the test above plans it")
-    output = terraform_test(initialised_module, ["python3.14"])["python3.14"]
+    output = plan_cases(initialised_module, {"python3.14": {"runtime": "python3.14"}})["python3.14"]
     assert "expected runtime to be one of" in output, output
     assert "got python3.14" in output, output
     assert "Invalid value for variable" not in output, "the module's own validation accepts python3.14"
