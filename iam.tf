@@ -3,7 +3,9 @@
 # which allows logs:* on every log group of the account).
 
 resource "aws_iam_role" "lambda" {
-  name = local.role_name
+  name                 = local.role_name
+  path                 = var.role_path
+  permissions_boundary = var.role_permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -61,6 +63,15 @@ locals {
       Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
       Resource = ["*"]
     }] : [],
+    [for s in var.extra_policy_statements : merge(
+      s.sid == null ? {} : { Sid = s.sid },
+      { Effect = s.effect, Action = s.actions, Resource = s.resources },
+      length(s.conditions) == 0 ? {} : {
+        Condition = { for test in distinct([for c in s.conditions : c.test]) : test => {
+          for c in s.conditions : c.variable => c.values if c.test == test
+        } }
+      },
+    )],
   )
 }
 

@@ -17,7 +17,16 @@ resource "aws_lambda_function" "processor" {
   # bare "no file exists" from the function call.
   source_code_hash = fileexists(local.lambda_zip_path) ? filebase64sha256(local.lambda_zip_path) : null
 
+  architectures = var.architectures
+
   reserved_concurrent_executions = coalesce(var.reserved_concurrent_executions, -1)
+
+  logging_config {
+    log_format            = var.logging_config.log_format
+    log_group             = local.log_group_name
+    application_log_level = var.logging_config.application_log_level
+    system_log_level      = var.logging_config.system_log_level
+  }
 
   tracing_config {
     mode = var.tracing_mode

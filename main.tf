@@ -31,6 +31,8 @@ locals {
 
   lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/build/lambda.zip")
 
+  object_key_index_name = "by-object-key"
+
   # The attribute the handler writes an expiry epoch into when item_ttl_days is set.
   ttl_attribute_name = "expiresAt"
 

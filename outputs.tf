@@ -18,6 +18,11 @@ output "dynamodb_table_arn" {
   value       = aws_dynamodb_table.logs.arn
 }
 
+output "dynamodb_object_key_index_name" {
+  description = "Name of the table's index by object (objectKey, then timestamp): Query it with objectKey = <key> for every event of one object; null when dynamodb.object_key_index is false."
+  value       = var.dynamodb.object_key_index ? local.object_key_index_name : null
+}
+
 output "lambda_function_name" {
   description = "Name of the function S3 invokes."
   value       = aws_lambda_function.processor.function_name

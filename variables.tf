@@ -22,8 +22,13 @@ variable "runtime" {
 
   # The runtimes here are the keys of local.python_runtimes (runtimes.tf); a validation of Terraform 1.5 cannot read a local.
   validation {
-    condition     = !contains(["python2.7", "python3.6", "python3.7", "python3.8"], var.runtime)
-    error_message = "runtime ${var.runtime} is not accepted: ${lookup({ "python2.7" = "Lambda no longer creates functions with it (blocked since 2021-07-15)", "python3.6" = "Lambda no longer creates functions with it (blocked since 2022-07-18)", "python3.7" = "Lambda no longer creates functions with it (blocked since 2024-01-09)" }, var.runtime, "the handler needs Python 3.9 or newer, and Lambda deprecated it on 2024-10-14")}. Use python3.13 (the default) or python3.14."
+    condition     = !contains(["python2.7", "python3.6", "python3.7"], var.runtime)
+    error_message = "runtime ${var.runtime} is not accepted: Lambda no longer creates functions with it (python3.7 since 2024-01-09, python3.6 since 2022-07-18, python2.7 since 2021-07-15). Use python3.13 (the default) or python3.14."
+  }
+
+  validation {
+    condition     = var.runtime != "python3.8"
+    error_message = "runtime python3.8 is not accepted: the handler needs Python 3.9 or newer, and Lambda deprecated it on 2024-10-14. Use python3.13 (the default) or python3.14."
   }
 
   validation {
@@ -148,11 +153,12 @@ variable "force_destroy" {
 }
 
 variable "dynamodb" {
-  description = "Options of the log table: deletion protection (off so the stack can be destroyed), point-in-time recovery, and item_ttl_days (null keeps items forever; otherwise TTL is enabled on expiresAt and the function stamps each item to expire that many days after it is written)."
+  description = "Options of the log table: deletion protection (off so the stack can be destroyed), point-in-time recovery, item_ttl_days (null keeps items forever; otherwise TTL is enabled on expiresAt and the function stamps each item to expire that many days after it is written), and object_key_index (on by default: a global secondary index by-object-key, objectKey then timestamp, so every event for one object, newest first, is one Query; it doubles the table's write cost)."
   type = object({
     deletion_protection    = optional(bool, false)
     point_in_time_recovery = optional(bool, true)
     item_ttl_days          = optional(number)
+    object_key_index       = optional(bool, true)
   })
   default  = {}
   nullable = false
@@ -188,5 +194,108 @@ variable "async_invocation" {
   validation {
     condition     = var.async_invocation.failure_queue == null || try(var.async_invocation.failure_queue.message_retention_seconds >= 60 && var.async_invocation.failure_queue.message_retention_seconds <= 1209600, false)
     error_message = "async_invocation.failure_queue.message_retention_seconds must be from 60 to 1209600 (14 days)."
+  }
+}
+
+variable "architectures" {
+  description = "Instruction set of the function, as a list of one: [\"x86_64\"] or [\"arm64\"] (Graviton, about 20 % less per GB-second at list price). The handler is pure Python, so the same package runs on both."
+  type        = list(string)
+  default     = ["x86_64"]
+  nullable    = false
+
+  validation {
+    condition     = length(var.architectures) == 1 && alltrue([for a in var.architectures : contains(["x86_64", "arm64"], a)])
+    error_message = "architectures must be [\"x86_64\"] or [\"arm64\"]: Lambda runs a function on exactly one."
+  }
+}
+
+variable "logging_config" {
+  description = "The function's log format and levels: log_format Text (the default) or JSON (Lambda's JSON log format: its platform lines become JSON too); with JSON, application_log_level (TRACE, DEBUG, INFO, WARN, ERROR, FATAL: the handler drops its lines below it) and system_log_level (DEBUG, INFO, WARN: Lambda's platform lines). The handler writes one JSON object per line under both formats."
+  type = object({
+    log_format            = optional(string, "Text")
+    application_log_level = optional(string)
+    system_log_level      = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["Text", "JSON"], var.logging_config.log_format)
+    error_message = "logging_config.log_format must be Text or JSON."
+  }
+
+  validation {
+    condition     = var.logging_config.application_log_level == null || contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], coalesce(var.logging_config.application_log_level, "-"))
+    error_message = "logging_config.application_log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+
+  validation {
+    condition     = var.logging_config.system_log_level == null || contains(["DEBUG", "INFO", "WARN"], coalesce(var.logging_config.system_log_level, "-"))
+    error_message = "logging_config.system_log_level must be one of DEBUG, INFO, WARN."
+  }
+
+  validation {
+    condition     = var.logging_config.log_format == "JSON" || (var.logging_config.application_log_level == null && var.logging_config.system_log_level == null)
+    error_message = "logging_config: log levels need log_format = \"JSON\" (Lambda filters by level only in its JSON log format)."
+  }
+}
+
+variable "role_path" {
+  description = "Path of the function's IAM role (e.g. /service-roles/): a slash, or slash-separated names ending in a slash, at most 512 characters."
+  type        = string
+  default     = "/"
+  nullable    = false
+
+  validation {
+    condition     = length(var.role_path) <= 512 && can(regex("^/([!-.0-~]+/)*$", var.role_path))
+    error_message = "role_path must be / or start and end with / (e.g. /service-roles/), printable ASCII without spaces, at most 512 characters."
+  }
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of a managed policy set as the permissions boundary of the function's role; null sets none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", coalesce(var.role_permissions_boundary, "-")))
+    error_message = "role_permissions_boundary must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
+variable "extra_policy_statements" {
+  description = "Statements added to the function's policy, for a handler (passed through lambda_zip_path) that needs more than the shipped one: effect (Allow or Deny), actions (no \"*\" and no \"<service>:*\"), resources (at least one), optional sid (letters and digits, unique) and conditions ({ test, variable, values })."
+  type = list(object({
+    sid       = optional(string)
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default  = []
+  nullable = false
+
+  validation {
+    condition     = alltrue([for s in var.extra_policy_statements : length(s.actions) > 0 && alltrue([for a in s.actions : can(regex("^[a-z0-9-]+:[A-Za-z0-9*?]*[A-Za-z][A-Za-z0-9*?]*$", a))])])
+    error_message = "extra_policy_statements: each statement needs actions of the form <service>:<action> (wildcards inside a name, as s3:Get*, are allowed; \"*\" and \"<service>:*\" are not)."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.extra_policy_statements : length(s.resources) > 0 && alltrue([for r in s.resources : r != ""])])
+    error_message = "extra_policy_statements: each statement needs at least one resource, none empty."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.extra_policy_statements : contains(["Allow", "Deny"], s.effect)])
+    error_message = "extra_policy_statements: effect must be Allow or Deny."
+  }
+
+  validation {
+    condition     = alltrue([for s in var.extra_policy_statements : s.sid == null || can(regex("^[A-Za-z0-9]+$", coalesce(s.sid, "-")))]) && length(compact([for s in var.extra_policy_statements : s.sid])) == length(distinct(compact([for s in var.extra_policy_statements : s.sid]))) && length(setintersection(compact([for s in var.extra_policy_statements : s.sid]), ["WriteOwnLogs", "ReadTriggerObjects", "WriteLogItems", "SendFailedEvents", "DecryptWithCustomerKey", "WriteTraces"])) == 0
+    error_message = "extra_policy_statements: a sid is letters and digits only, unique, and not one of the module's own (WriteOwnLogs, ReadTriggerObjects, WriteLogItems, SendFailedEvents, DecryptWithCustomerKey, WriteTraces)."
   }
 }

@@ -1,8 +1,8 @@
 """The module used from git as the README's "From git" says: its root configuration and its commands.
 
-A ``PublishedModule`` is a git repository made of the files git tracks here, as they are in the working tree
-(so an uncommitted change is tested, and a file git does not track is missing, as it would be from a push),
-tagged with the release the README pins. A ``GitSourcedDeployment`` writes the README's root configuration
+A ``PublishedModule`` is a git repository made of this checkout's files that git tracks or would track (not
+the ignored ones: no build/, so no package), as they are in the working tree (an uncommitted change is
+tested), tagged with the release the README pins. A ``GitSourcedDeployment`` writes the README's root configuration
 with one change, the repository's URL (``file://`` to that repository); before ``terraform init`` it runs the
 README's commands, with the same change: the clone of the tag and build.py writing the package into the root.
 Terraform then clones the module itself, into ``.terraform/modules/``, which holds no package.
@@ -110,8 +110,9 @@ class PublishedModule:
 
     @classmethod
     def publish(cls, path: Path, tag: str, source: Path = ROOT) -> PublishedModule:
-        """The files git tracks in ``source``, as the working tree has them, committed and tagged at ``path``."""
-        listed = run(["git", "ls-files", "-z"], source, GIT_TIMEOUT_S)
+        """The files of ``source`` that git tracks or would (not ignored), as the working tree has them, committed
+        and tagged at ``path``: what a push of this checkout, every change added, would publish."""
+        listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], source, GIT_TIMEOUT_S)
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
         for name in filter(None, listed.split("\0")):
@@ -142,6 +143,13 @@ class GitSourcedDeployment(Deployment):
     def __post_init__(self) -> None:
         if self.published.tag != self.readme.tag:
             raise ValueError(f"published at {self.published.tag}, but the README pins {self.readme.tag}")
+        [stack] = self.stacks
+        queued = stack.async_invocation.get("failure_queue") is not None
+        if queued != ("failure_queue" in self.readme.configuration):
+            raise ReadmeChanged(
+                f"the stack {stack.name} {'has' if queued else 'has no'} an on-failure queue, but the README's "
+                f'"From git" root {"has none" if queued else "has one"} (async_invocation.failure_queue)'
+            )
         super().__post_init__()
 
     def write_configuration(self) -> dict[str, Any]:

@@ -30,6 +30,41 @@ def items_under(dynamodb: Any, table: str, prefix: str) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def items_of(dynamodb: Any, table: str, index: str, key: str) -> list[dict[str, Any]]:
+    """Every item of one object, newest first: one Query of the table's index by object (the module's
+    ``dynamodb_object_key_index_name``). An index is eventually consistent: right for waiting, not for
+    proving that something is absent (``items_under`` reads the table consistently)."""
+    found: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": index,
+        "KeyConditionExpression": "objectKey = :k",
+        "ExpressionAttributeValues": {":k": {"S": key}},
+        "ScanIndexForward": False,
+    }
+    while True:
+        page = dynamodb.query(**kwargs)
+        found += [{k: _deserializer.deserialize(v) for k, v in item.items()} for item in page["Items"]]
+        if "LastEvaluatedKey" not in page:
+            return found
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def wait_for_object(
+    dynamodb: Any, table: str, index: str, key: str, *, timeout: float, outcomes: Outcomes | None = None
+) -> list[dict[str, Any]]:
+    """Poll the index by object until ``key`` has an item; its items, newest first. ``outcomes`` as for
+    ``wait_for_items``."""
+    return wait_until(
+        lambda: items_of(dynamodb, table, index, key),
+        bool,
+        timeout=timeout,
+        what=f"a log item for {key!r} (index {index})",
+        describe=(lambda _: outcomes.describe([key])) if outcomes is not None else None,
+        give_up=(lambda: outcomes.gave_up([key])) if outcomes is not None else None,
+    )
+
+
 def by_key(items: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = {}
     for item in items:

@@ -48,6 +48,8 @@ PERMANENT_INIT_ERRORS = frozenset(
 _RUNTIME_ERROR = re.compile(r"^\[ERROR\]\s+(?P<type>[\w.]+): (?P<message>[^\n]*)")
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*): (?P<message>.*)$")  # a traceback's last line
 _MARKER = re.compile(r"^(?P<kind>START|END) RequestId: ")
+# The same markers in Lambda's JSON log format (an invocation ends at runtimeDone, or at its report).
+PLATFORM_MARKERS = {"platform.start": "START", "platform.runtimeDone": "END", "platform.report": "END"}
 # What a retry can fix, so never a reason to give up: the environment died, or ran out of time.
 RETRYABLE_RUNTIME_ERRORS = frozenset({"Runtime.ExitError", "Sandbox.Timedout", "Runtime.OutOfMemory"})
 # The handler logs every AWS error with its key before raising it: one without that line means the line was
@@ -186,11 +188,18 @@ class Outcomes:
             elif marker["kind"] == "END":
                 self._ended(self._running.pop(stream, None))
             return
-        invocation = self._running.get(stream)
         try:
             fields = json.loads(text)
         except ValueError:
             fields = None
+        if isinstance(fields, dict) and fields.get("type") in PLATFORM_MARKERS:  # Lambda's JSON log format
+            if PLATFORM_MARKERS[fields["type"]] == "START":
+                self.invocations += 1
+                self._running[stream] = Invocation()
+            else:
+                self._ended(self._running.pop(stream, None))
+            return
+        invocation = self._running.get(stream)
         if isinstance(fields, dict):
             self._read_handler_line(fields, invocation)
             return

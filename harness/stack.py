@@ -152,6 +152,13 @@ class Stack:
     def function(self) -> str:
         return str(self.outputs["lambda_function_name"])
 
+    @property
+    def index(self) -> str:
+        """The table's index by object (on unless the stack turned it off)."""
+        name = self.outputs.get("dynamodb_object_key_index_name")
+        assert name, f"stack {self.name} has no index by object"
+        return str(name)
+
     def module_block(self, source: str) -> str:
         return MODULE_BLOCK % {
             "name": self.name,

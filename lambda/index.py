@@ -74,17 +74,37 @@ class S3Event:
     etag: Optional[str] = None
     sequencer: Optional[str] = None
     version_id: Optional[str] = None
+    # Who uploaded, as S3's event says (each only when the event carries it).
+    principal_id: Optional[str] = None
+    source_ip: Optional[str] = None
+    s3_request_id: Optional[str] = None
+    s3_host_id: Optional[str] = None
 
 
 # ---------------------------------------------------------------- logging ---
 
+# Lambda's log levels, lowest first. AWS_LAMBDA_LOG_LEVEL is set by Lambda when the function's
+# logging config has an application log level (JSON log format only).
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+
+
+def logs_at(level: str, threshold: Optional[str]) -> bool:
+    """Whether a line at ``level`` is written under the configured ``threshold`` (unset or unknown: all)."""
+    configured = (threshold or "").strip().upper()
+    if configured not in LOG_LEVELS:
+        return True
+    return LOG_LEVELS.index(level) >= LOG_LEVELS.index(configured)
+
 
 def log(level: str, message: str, **fields: Any) -> None:
-    """One JSON object per line on stdout, which Lambda ships to CloudWatch."""
+    """One JSON object per line on stdout, which Lambda ships to CloudWatch, under both of Lambda's log
+    formats; with "timestamp" and "level", Lambda's JSON format can filter it by level too."""
+    if not logs_at(level, os.environ.get("AWS_LAMBDA_LOG_LEVEL")):
+        return
     line = {
+        "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "level": level,
         "message": message,
-        "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
         **fields,
     }
     sys.stdout.write(json.dumps(line, default=str, ensure_ascii=False) + "\n")
@@ -108,6 +128,14 @@ def _optional_str(mapping: Mapping[str, Any], name: str, where: str) -> Optional
     if not isinstance(value, str):
         raise MalformedRecord(f"{where}.{name} must be a string, got {type(value).__name__}")
     return value or None
+
+
+def _metadata(record: Mapping[str, Any], section: str, name: str) -> Optional[str]:
+    """A string S3 adds about the request (who, from where, its ids): None when absent or not a non-empty
+    string. Never a reason to reject the record: the object's item matters more than its metadata."""
+    value = record.get(section)
+    found = value.get(name) if isinstance(value, Mapping) else None
+    return found if isinstance(found, str) and found else None
 
 
 def _require_mapping(mapping: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
@@ -161,6 +189,10 @@ def parse_record(record: Any) -> S3Event:
         etag=_optional_str(obj, "eTag", "s3.object"),
         sequencer=_optional_str(obj, "sequencer", "s3.object"),
         version_id=_optional_str(obj, "versionId", "s3.object"),
+        principal_id=_metadata(record, "userIdentity", "principalId"),
+        source_ip=_metadata(record, "requestParameters", "sourceIPAddress"),
+        s3_request_id=_metadata(record, "responseElements", "x-amz-request-id"),
+        s3_host_id=_metadata(record, "responseElements", "x-amz-id-2"),
     )
 
 
@@ -217,6 +249,14 @@ def build_item(
         item["sequencer"] = {"S": event.sequencer}
     if event.version_id is not None:
         item["versionId"] = {"S": event.version_id}
+    for attribute, value in (
+        ("uploaderPrincipalId", event.principal_id),
+        ("uploaderSourceIp", event.source_ip),
+        ("s3RequestId", event.s3_request_id),
+        ("s3HostId", event.s3_host_id),
+    ):
+        if value is not None:
+            item[attribute] = {"S": value}
     if ttl_days is not None:
         item[ttl_attribute] = {"N": str(int(processed_at.timestamp()) + ttl_days * 86400)}
     return item

@@ -69,3 +69,4 @@ def install_mends() -> None:
     s3.mend_list_object_versions_encoding()
     dynamodb.mend_empty_string_expression_values()
     awslambda.mend_event_invoke_config_replacement()
+    awslambda.answer_logging_config()

@@ -52,6 +52,12 @@ SEAMS = (
     ),
     Seam("moto.awslambda.utils.get_backend", "called", ("account_id", "region"), "reach a region's functions"),
     Seam(
+        "moto.awslambda.models.LambdaFunction.get_configuration",
+        "wrapped",
+        ("self", "on_create"),
+        "answer the function's LoggingConfig, which moto drops",
+    ),
+    Seam(
         "moto.awslambda.models.LambdaBackend.put_function_event_invoke_config",
         "wrapped",
         ("self", "function_name", "config"),
@@ -74,9 +80,33 @@ class TooManyRequests(JsonRESTError):
 InvokeHandler = Callable[[FunctionSpec, bytes, Mapping[str, str], dict[str, str]], bytes]
 
 
+# The attribute the engine keeps a function's LoggingConfig in, on moto's LambdaFunction (moto has none).
+LOGGING_CONFIG = "_engine_logging_config"
+
+
+def logging_config(requested: Any, function_name: str) -> dict[str, str]:
+    """A LoggingConfig as Lambda answers it: Text and the function's own group unless asked otherwise;
+    log levels only in the JSON format, where Lambda defaults them to INFO."""
+    asked = dict(requested) if isinstance(requested, Mapping) else {}
+    config = {
+        "LogFormat": str(asked.get("LogFormat") or "Text"),
+        "LogGroup": str(asked.get("LogGroup") or f"/aws/lambda/{function_name}"),
+    }
+    if config["LogFormat"] == "JSON":
+        config["ApplicationLogLevel"] = str(asked.get("ApplicationLogLevel") or "INFO")
+        config["SystemLogLevel"] = str(asked.get("SystemLogLevel") or "INFO")
+    return config
+
+
+def logging_config_of(fn: Any) -> dict[str, str]:
+    kept = getattr(fn, LOGGING_CONFIG, None)
+    return kept if kept is not None else logging_config(None, fn.function_name)
+
+
 def spec_of(fn: Any) -> FunctionSpec:
     """The function as it is now (moto's LambdaFunction), for an execution environment."""
     reserved = fn.reserved_concurrency
+    logs = logging_config_of(fn)
     return FunctionSpec(
         name=fn.function_name,
         arn=fn.function_arn,
@@ -90,8 +120,11 @@ def spec_of(fn: Any) -> FunctionSpec:
         code_sha256=fn.code_sha_256,
         role=fn.role,
         environment={str(k): str(v) for k, v in (fn.environment_vars or {}).items()},
-        log_group=fn.logs_group_name,
+        log_group=logs["LogGroup"],
         reserved_concurrency=None if reserved in (None, "", -1, "-1") else int(reserved),
+        log_format=logs["LogFormat"],
+        application_log_level=logs.get("ApplicationLogLevel"),
+        system_log_level=logs.get("SystemLogLevel"),
     )
 
 
@@ -143,6 +176,7 @@ def on_change(callback: Callable[[FunctionSpec], None]) -> None:
 
     def create_function(self: LambdaBackend, spec: dict[str, Any]) -> Any:
         fn = create(self, spec)
+        setattr(fn, LOGGING_CONFIG, logging_config(spec.get("LoggingConfig"), fn.function_name))
         callback(spec_of(self.get_function(fn.function_arn)))
         return fn
 
@@ -154,10 +188,25 @@ def on_change(callback: Callable[[FunctionSpec], None]) -> None:
 def _after_update(original: Any, callback: Callable[[FunctionSpec], None]) -> Any:
     def updated(self: LambdaBackend, function_name: str, qualifier: str, body: Any) -> Any:
         result = original(self, function_name, qualifier, body)
-        callback(spec_of(self.get_function(function_name)))
+        fn = self.get_function(function_name)
+        if isinstance(body, Mapping) and "LoggingConfig" in body:
+            setattr(fn, LOGGING_CONFIG, logging_config(body["LoggingConfig"], fn.function_name))
+        callback(spec_of(fn))
         return result
 
     return updated
+
+
+def answer_logging_config() -> None:
+    """GetFunction, GetFunctionConfiguration and the create and update answers carry the LoggingConfig."""
+    original = LambdaFunction.get_configuration
+
+    def get_configuration(self: LambdaFunction, on_create: bool = False) -> dict[str, Any]:
+        config: dict[str, Any] = original(self, on_create)
+        config["LoggingConfig"] = logging_config_of(self)
+        return config
+
+    replace(LambdaFunction, "get_configuration", get_configuration)
 
 
 def mend_event_invoke_config_replacement() -> None:

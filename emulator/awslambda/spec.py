@@ -26,11 +26,23 @@ class FunctionSpec:
     environment: dict[str, str] = field(default_factory=dict)
     log_group: str = ""
     reserved_concurrency: int | None = None  # None: unreserved
+    log_format: str = "Text"  # Lambda's LoggingConfig: Text or JSON, levels only with JSON
+    application_log_level: str | None = None
+    system_log_level: str | None = None
 
     @cached_property
     def fingerprint(self) -> str:
         """Changes whenever the code or anything a running environment baked in changes."""
-        baked = [self.handler, self.runtime, self.timeout_s, self.memory_mb, self.code_sha256, self.role]
+        baked = [
+            self.handler,
+            self.runtime,
+            self.timeout_s,
+            self.memory_mb,
+            self.code_sha256,
+            self.role,
+            self.log_format,
+            self.application_log_level,
+        ]
         blob = json.dumps([baked, sorted(self.environment.items())]).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

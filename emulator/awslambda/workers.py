@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import logging
 import math
 import os
@@ -66,6 +67,61 @@ class InvocationResult:
     @property
     def failed(self) -> bool:
         return self.error_type is not None
+
+
+@dataclass(frozen=True)
+class Report:
+    """What Lambda reports of one invocation."""
+
+    request_id: str
+    duration_ms: float
+    memory_mb: int
+    max_memory_mb: int
+    init_ms: float | None  # on a cold start only
+    error_type: str | None
+
+
+def platform_lines(spec: FunctionSpec, report: Report) -> tuple[list[str], list[str], list[str]]:
+    """Lambda's own lines around an invocation's output (before it, after it, the report), in the function's
+    log format: START, END and REPORT in Text; platform.start, platform.runtimeDone and platform.report in
+    JSON, where they are INFO-level and a system log level of WARN leaves them out."""
+    billed = max(1, math.ceil(report.duration_ms))
+    if spec.log_format != "JSON":
+        summary = (
+            f"REPORT RequestId: {report.request_id}\tDuration: {report.duration_ms:.2f} ms\t"
+            f"Billed Duration: {billed} ms\tMemory Size: {report.memory_mb} MB\t"
+            f"Max Memory Used: {report.max_memory_mb} MB"
+        )
+        if report.init_ms is not None:
+            summary += f"\tInit Duration: {report.init_ms:.2f} ms"
+        return (
+            [f"START RequestId: {report.request_id} Version: $LATEST"],
+            [f"END RequestId: {report.request_id}"],
+            [summary],
+        )
+    if (spec.system_log_level or "INFO") == "WARN":
+        return [], [], []
+    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    status = (
+        "success" if report.error_type is None else "timeout" if report.error_type == "Sandbox.Timedout" else "error"
+    )
+    metrics: dict[str, float] = {
+        "durationMs": round(report.duration_ms, 3),
+        "billedDurationMs": billed,
+        "memorySizeMB": report.memory_mb,
+        "maxMemoryUsedMB": report.max_memory_mb,
+    }
+    if report.init_ms is not None:
+        metrics["initDurationMs"] = round(report.init_ms, 3)
+
+    def line(kind: str, **record: object) -> str:
+        return json.dumps({"time": now, "type": kind, "record": {"requestId": report.request_id, **record}})
+
+    return (
+        [line("platform.start", version="$LATEST")],
+        [line("platform.runtimeDone", status=status, metrics={"durationMs": metrics["durationMs"]})],
+        [line("platform.report", status=status, metrics=metrics)],
+    )
 
 
 def unpack(spec: FunctionSpec, code_root: Path) -> Path:
@@ -121,6 +177,9 @@ class Worker:
             "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            # As Lambda sets them from the function's LoggingConfig (awslambdaric formats and filters by them).
+            "AWS_LAMBDA_LOG_FORMAT": spec.log_format,
+            **({"AWS_LAMBDA_LOG_LEVEL": spec.application_log_level} if spec.application_log_level else {}),
             "AWS_REGION": spec.region,
             "AWS_DEFAULT_REGION": spec.region,
             # The execution role's temporary credentials, as Lambda passes them.
@@ -210,25 +269,12 @@ class Worker:
                 invocation.resolve(error_payload("Sandbox.Timedout", message), "Sandbox.Timedout")
         duration_ms = (time.monotonic() - started) * 1000
         output += self._drain(final=True)
-        report = (
-            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-            f"Billed Duration: {max(1, math.ceil(duration_ms))} ms\tMemory Size: {self.spec.memory_mb} MB\t"
-            f"Max Memory Used: {self.peak_rss_mb()} MB"
+        init_ms = (self._api.first_poll - self.started) * 1000 if cold and self._api.first_poll is not None else None
+        report = Report(
+            request_id, duration_ms, self.spec.memory_mb, self.peak_rss_mb(), init_ms, invocation.error_type
         )
-        if cold and self._api.first_poll is not None:
-            report += f"\tInit Duration: {(self._api.first_poll - self.started) * 1000:.2f} ms"
-        self._sink(
-            self.spec,
-            self.credentials,
-            self.log_stream,
-            [
-                *before,
-                f"START RequestId: {request_id} Version: $LATEST",
-                *output,
-                f"END RequestId: {request_id}",
-                report,
-            ],
-        )
+        start, end, summary = platform_lines(self.spec, report)
+        self._sink(self.spec, self.credentials, self.log_stream, [*before, *start, *output, *end, *summary])
         return InvocationResult(request_id, invocation.response, invocation.error_type, duration_ms, output, cold)
 
     def peak_rss_mb(self) -> int:

@@ -23,6 +23,20 @@ module "s3_object_logger" {
   reserved_concurrent_executions = var.reserved_concurrent_executions # null unless set: see variables.tf
   tracing_mode                   = "Active"                           # X-Ray; the role gets the write permission
 
+  # Graviton (the same package runs on both), and Lambda's JSON log format with its levels
+  architectures  = ["arm64"]
+  logging_config = { log_format = "JSON", application_log_level = "INFO", system_log_level = "INFO" }
+
+  # The role as an organisation may require it: under a path, within a boundary (iam.tf), and allowed
+  # one thing more than the shipped handler needs, for a handler of your own through lambda_zip_path
+  role_path                 = "/service-roles/"
+  role_permissions_boundary = aws_iam_policy.boundary.arn
+  extra_policy_statements = [{
+    sid       = "ReadObjectTags"
+    actions   = ["s3:GetObjectTagging"]
+    resources = ["arn:${local.partition}:s3:::${local.bucket}/*"]
+  }]
+
   # Only CSV files under incoming/ are logged
   notification_filter = { prefix = "incoming/", suffix = ".csv" }
 

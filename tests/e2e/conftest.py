@@ -179,7 +179,7 @@ def complete_example(target: Target, suffix: str) -> ExampleDeployment:
         target,
         WORK / f"{suffix}-root",
         [stack],
-        own_resources=("aws_kms_key.logger", "aws_kms_alias.logger"),
+        own_resources=("aws_kms_key.logger", "aws_kms_alias.logger", "aws_iam_policy.boundary"),
         variables={"reserved_concurrent_executions": 5},  # null by default: the example applies on any account
     )
 
@@ -193,9 +193,9 @@ def uses(items: list[pytest.Item], fixture: str) -> bool:
 
 
 def stack_order(item: pytest.Item) -> int:
-    """0: needs no stack; 1: the main stack; 2: the module from git; 3: examples/complete."""
+    """0: needs no stack; 1: the main stack; 2: examples/complete."""
     names = getattr(item, "fixturenames", ())
-    return 3 if "complete_stack" in names else 2 if "git_stack" in names else 1 if "deployment" in names else 0
+    return 2 if "complete_stack" in names else 1 if "deployment" in names else 0
 
 
 @pytest.fixture(scope="session")
@@ -215,8 +215,9 @@ def deploying(request: pytest.FixtureRequest, progress: Progress) -> Iterator[De
     """What the session deploys, created in the background from the session's first test on (the tests
     that need no stack, `make up`'s, run meanwhile: they come first), destroyed at the end:
 
-    * ``main``: the module with its defaults, plus the on-failure queue the reliability tests follow;
-    * ``git``: the README's root calling the module from git, when a selected test uses it;
+    * ``main``: the README's root configuration from git, deployed with the README's commands (the module
+      by ``git::`` URL at the README's tag, from a repository of this checkout's files; its defaults, and
+      the on-failure queue the reliability tests follow);
     * ``complete``: examples/complete, when a selected test uses it.
     """
     if not any(needs_a_stack(item) for item in request.session.items):
@@ -227,15 +228,13 @@ def deploying(request: pytest.FixtureRequest, progress: Progress) -> Iterator[De
     request.getfixturevalue("function_zip")
     suffix = f"e2e-{RUN_ID}"
     items = request.session.items
-    main = Stack("stack", suffix, async_invocation={"failure_queue": {}})
-    roots = {"main": Deployment(target, WORK / suffix, [main])}
-    if uses(items, "git_stack"):
-        from_git: FromGit = request.getfixturevalue("from_git")
-        published: PublishedModule = request.getfixturevalue("published_module")
-        git_suffix = f"{suffix}-git"
-        roots["git"] = GitSourcedDeployment(
-            target, WORK / git_suffix, [Stack(from_git.module_name, git_suffix)], published=published, readme=from_git
-        )
+    from_git: FromGit = request.getfixturevalue("from_git")
+    published: PublishedModule = request.getfixturevalue("published_module")
+    # The README's root from git, with the on-failure queue the reliability tests follow (the README's has one)
+    main = Stack(from_git.module_name, suffix, async_invocation={"failure_queue": {}})
+    roots: dict[str, Deployment] = {
+        "main": GitSourcedDeployment(target, WORK / suffix, [main], published=published, readme=from_git)
+    }
     if uses(items, "complete_stack"):
         roots["complete"] = complete_example(target, f"{suffix}-cx")
     run = Deploying(list(roots.values()), clients, progress)
@@ -292,12 +291,6 @@ def complete_stack(request: pytest.FixtureRequest, deploying: Deploying | None, 
     return created(request, deploying, target, "complete").stacks[0]
 
 
-@pytest.fixture(scope="session")
-def git_stack(request: pytest.FixtureRequest, deploying: Deploying | None, target: Target) -> Stack:
-    """The module call of the README's root from git, deployed with the README's commands."""
-    return created(request, deploying, target, "git").stacks[0]
-
-
 def stop_session(target: Target | str, error: BaseException) -> NoReturn:
     name = target if isinstance(target, str) else target.name
     pytest.exit(f"E2E_TARGET={name}: {error}", returncode=2)
@@ -319,7 +312,7 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = yield
     funcargs = getattr(item, "funcargs", {})
     if report.when == "call" and report.failed and "clients" in funcargs:
-        names = ("stack", "complete_stack", "git_stack")
+        names = ("stack", "complete_stack")
         stacks = [s for name in names if (s := funcargs.get(name)) is not None and s.outputs]
         for stack in stacks:
             refused = funcargs["clients"].logs.filter_log_events(

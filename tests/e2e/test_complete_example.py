@@ -6,9 +6,10 @@ the same minute); these tests read back what each option set, and run objects th
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
-from harness.items import by_key, items_under, wait_for_items
+from harness.items import by_key, items_under, wait_for_items, wait_for_object
 from harness.outcomes import Outcomes
 
 REJECTED = ("incoming/wrong-suffix.txt", "elsewhere/wrong-prefix.csv", "incoming.csv")
@@ -79,3 +80,56 @@ def test_the_table_keeps_items_30_days_with_point_in_time_recovery(clients, comp
     assert recovery["PointInTimeRecoveryStatus"] == "ENABLED"
     groups = clients.logs.describe_log_groups(logGroupNamePrefix=complete_stack.outputs["log_group_name"])["logGroups"]
     assert [g.get("retentionInDays") for g in groups] == [30]
+
+
+def test_the_function_runs_on_arm64_with_lambdas_json_log_format(clients, complete_stack):
+    configuration = clients.lambda_.get_function(FunctionName=complete_stack.function)["Configuration"]
+
+    assert configuration["Architectures"] == ["arm64"]
+    assert configuration["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "LogGroup": complete_stack.outputs["log_group_name"],
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+    }
+
+
+def test_the_role_has_its_path_boundary_and_extra_statement(clients, complete_stack):
+    role_name = complete_stack.outputs["lambda_role_arn"].rsplit("/", 1)[-1]
+    role = clients.iam.get_role(RoleName=role_name)["Role"]
+    boundary = role["PermissionsBoundary"]["PermissionsBoundaryArn"]
+    document = clients.iam.get_role_policy(RoleName=role_name, PolicyName="s3-processor-access")["PolicyDocument"]
+    policy = json.loads(document) if isinstance(document, str) else document
+
+    assert role["Path"] == "/service-roles/"
+    assert complete_stack.outputs["lambda_role_arn"].endswith(f":role/service-roles/{role_name}")
+    assert boundary.endswith(":policy/boundaries/s3-object-logger-boundary-" + complete_stack.suffix)
+    [extra] = [s for s in policy["Statement"] if s.get("Sid") == "ReadObjectTags"]
+    assert extra == {
+        "Sid": "ReadObjectTags",
+        "Effect": "Allow",
+        "Action": ["s3:GetObjectTagging"],
+        "Resource": [f"arn:aws:s3:::{complete_stack.bucket}/*"],
+    }
+
+
+def test_the_table_has_its_index_by_object_and_finds_one_object_by_it(clients, complete_stack):
+    table = clients.dynamodb.describe_table(TableName=complete_stack.table)["Table"]
+    [index] = table["GlobalSecondaryIndexes"]
+
+    assert index["IndexName"] == complete_stack.index == "by-object-key"
+    assert index["KeySchema"] == [
+        {"AttributeName": "objectKey", "KeyType": "HASH"},
+        {"AttributeName": "timestamp", "KeyType": "RANGE"},
+    ]
+    assert index["Projection"]["ProjectionType"] == "ALL"
+    clients.s3.put_object(Bucket=complete_stack.bucket, Key="incoming/by-index.csv", Body=b"a,b\n")
+    [item] = wait_for_object(
+        clients.dynamodb,
+        complete_stack.table,
+        complete_stack.index,
+        "incoming/by-index.csv",
+        timeout=60,
+        outcomes=Outcomes.for_stack(clients, complete_stack.outputs),
+    )
+    assert item["bucketName"] == complete_stack.bucket

@@ -1,9 +1,10 @@
 """The module used from git, as the README's "From git" section says, with nothing from inside `.terraform/`.
 
-The session deploys the README's root configuration beside the main stack: the module by `git::file://` URL at
-the README's tag (a repository of this checkout's tracked files), its package built by the README's own
-commands (a clone of the tag, build.py writing into the root). Here an object goes through it, and a root
-that forgot the package is told the exact command that builds one.
+The session's main stack is the README's root configuration: the module by `git::file://` URL at the README's
+tag (a repository of this checkout's files), its package built by the README's own commands (a clone of the
+tag, build.py writing into the root); every end-to-end test of the pipeline runs against it. Here: that
+Terraform did fetch it by git, that the code deployed is the root's package, and that a root which forgot the
+package is told the exact command that builds one.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import pytest
 
 from harness.clients import Clients
 from harness.from_git import FromGit, GitSourcedDeployment, PublishedModule, run
-from harness.items import exactly
-from harness.outcomes import Outcomes
 from harness.stack import ZIP, Stack
 from harness.targets import Target
 from harness.terraform import TerraformFailed
@@ -32,37 +31,17 @@ def sha256_b64(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
-def test_an_object_gets_its_item_through_the_module_from_git(
-    clients: Clients, git_stack: Stack, from_git: FromGit, published_module: PublishedModule
-) -> None:
-    key = "from-git/a key with spaces+plus.txt"
-    clients.s3.put_object(Bucket=git_stack.bucket, Key=key, Body=b"from git")
-
-    [item] = exactly(
-        clients.dynamodb,
-        git_stack.table,
-        "from-git/",
-        1,
-        timeout=60,
-        settle=2,
-        outcomes=Outcomes.for_stack(clients, git_stack.outputs),
-    )
-
-    assert (item["bucketName"], item["objectKey"], item["objectSize"]) == (git_stack.bucket, key, 8)
-    assert item["functionName"] == git_stack.function
-
-
 def test_terraform_fetched_the_module_by_git_and_the_package_came_from_the_root(
-    clients: Clients, git_stack: Stack, from_git: FromGit, published_module: PublishedModule
+    clients: Clients, stack: Stack, from_git: FromGit, published_module: PublishedModule
 ) -> None:
-    workdir = git_stack.root.workdir
+    workdir = stack.root.workdir
     [module] = [m for m in json.loads((workdir / ".terraform/modules/modules.json").read_text())["Modules"] if m["Key"]]
     assert module["Key"] == from_git.module_name
     assert module["Source"] == f"git::{published_module.url}?ref={from_git.tag}"
     assert not (workdir / module["Dir"] / "build").exists(), "the module terraform init fetched carries no package"
 
     built = (workdir / "build" / "lambda.zip").read_bytes()
-    deployed = clients.lambda_.get_function(FunctionName=git_stack.function)["Configuration"]["CodeSha256"]
+    deployed = clients.lambda_.get_function(FunctionName=stack.function)["Configuration"]["CodeSha256"]
     assert deployed == sha256_b64(built)
     assert built == ZIP.read_bytes(), "build.py makes the same bytes from the tag as from this checkout"
 
@@ -76,7 +55,7 @@ def test_a_module_from_git_without_a_package_names_the_command_that_builds_one(
     root = GitSourcedDeployment(
         target,
         WORK / suffix,
-        [Stack(from_git.module_name, suffix)],
+        [Stack(from_git.module_name, suffix, async_invocation={"failure_queue": {}})],
         published=published_module,
         readme=dataclasses.replace(from_git, configuration=without_zip),
     )

@@ -69,7 +69,12 @@ def function_maker(engine: Target, policy: dict[str, Any] | None = None) -> Call
     )
 
     def create(
-        source: str, *, timeout: int = 10, env: dict[str, str] | None = None, reserved: int | None = None
+        source: str,
+        *,
+        timeout: int = 10,
+        env: dict[str, str] | None = None,
+        reserved: int | None = None,
+        logging_config: dict[str, str] | None = None,
     ) -> str:
         name = f"fn-{uuid.uuid4().hex[:10]}"
         aws.logs.create_log_group(logGroupName=f"/aws/lambda/{name}")
@@ -81,6 +86,7 @@ def function_maker(engine: Target, policy: dict[str, Any] | None = None) -> Call
             Code={"ZipFile": zip_of(source)},
             Timeout=timeout,
             Environment={"Variables": env or {}},
+            **({"LoggingConfig": logging_config} if logging_config else {}),
         )
         if reserved is not None:
             aws.lambda_.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)

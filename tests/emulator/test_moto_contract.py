@@ -236,6 +236,31 @@ def test_moto_still_keeps_the_first_event_invoke_config(aws, function):
     assert aws["lambda"].get_function_event_invoke_config(FunctionName=function)["MaximumRetryAttempts"] == 2
 
 
+def test_moto_still_drops_the_logging_config_and_the_engine_answers_it(aws, function):
+    aws["lambda"].update_function_configuration(FunctionName=function, LoggingConfig={"LogFormat": "JSON"})
+    assert "LoggingConfig" not in aws["lambda"].get_function(FunctionName=function)["Configuration"]
+
+    try:
+        moto_lambda.on_change(lambda spec: None)
+        moto_lambda.answer_logging_config()
+        aws["lambda"].update_function_configuration(
+            FunctionName=function, LoggingConfig={"LogFormat": "JSON", "SystemLogLevel": "WARN"}
+        )
+        answered = aws["lambda"].get_function(FunctionName=function)["Configuration"]["LoggingConfig"]
+        found = moto_lambda.current(ACCOUNT, REGION, function)
+    finally:
+        adapter.restore_all()
+
+    assert answered == {
+        "LogFormat": "JSON",
+        "LogGroup": f"/aws/lambda/{function}",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "WARN",
+    }
+    assert found is not None
+    assert (found[0].log_format, found[0].application_log_level, found[0].system_log_level) == ("JSON", "INFO", "WARN")
+
+
 # -- patches come off ---------------------------------------------------------------------------------
 
 

@@ -48,7 +48,7 @@ def git(cwd: Path, *args: str) -> str:
     return run(["git", *args], cwd, GIT_TIMEOUT_S, GIT_IDENTITY)
 
 
-def test_the_published_module_holds_the_tracked_files_as_the_working_tree_has_them(tmp_path: Path) -> None:
+def test_the_published_module_holds_the_files_git_would_push_as_the_working_tree_has_them(tmp_path: Path) -> None:
     source = tmp_path / "source"
     (source / "lambda").mkdir(parents=True)
     (source / "main.tf").write_text("committed\n")
@@ -59,12 +59,15 @@ def test_the_published_module_holds_the_tracked_files_as_the_working_tree_has_th
     git(source, "commit", "--quiet", "-m", "first")
     (source / "main.tf").write_text("changed, not committed\n")
     (source / "gone.tf").unlink()
-    (source / "untracked.tf").write_text("never added\n")
+    (source / "new.tf").write_text("not added yet\n")
+    (source / ".gitignore").write_text("build/\n")
+    (source / "build").mkdir()
+    (source / "build" / "lambda.zip").write_bytes(b"ignored")
 
     published = PublishedModule.publish(tmp_path / "published", "v9.9.9", source)
 
     files = sorted(p.relative_to(published.path).as_posix() for p in published.path.rglob("*") if ".git" not in p.parts)
-    assert files == ["lambda", "lambda/index.py", "main.tf"]
+    assert files == [".gitignore", "lambda", "lambda/index.py", "main.tf", "new.tf"]
     assert (published.path / "main.tf").read_text() == "changed, not committed\n"
     assert git(published.path, "tag", "--list").split() == ["v9.9.9"]
     assert git(published.path, "status", "--porcelain") == ""

@@ -383,3 +383,20 @@ def test_a_wait_that_cannot_tell_ends_at_its_deadline_with_what_it_saw(pipeline)
         "missing ['in/slow.txt']; log group /aws/lambda/s3-processor-t and queue s3-processor-failures-t: "
         f"1 invocation(s) logged from 40 s before the wait on; 'in/slow.txt': 1 failed attempt(s), the last: {DENIED}"
     )
+
+
+def test_in_lambdas_json_log_format_the_platform_lines_delimit_the_attempts(pipeline):
+    outcomes = pipeline.outcomes(queue=False)
+    for attempt in range(1, 4):
+        pipeline.log(
+            json.dumps({"time": "t", "type": "platform.start", "record": {"requestId": f"r{attempt}"}}),
+            write_failed("in/json.txt"),
+            json.dumps({"timestamp": "t", "level": "ERROR", "errorType": "ClientError", "errorMessage": DENIED}),
+            json.dumps({"time": "t", "type": "platform.runtimeDone", "record": {"requestId": f"r{attempt}"}}),
+            json.dumps({"time": "t", "type": "platform.report", "record": {"requestId": f"r{attempt}"}}),
+        )
+        if attempt < 3:
+            assert outcomes.gave_up(["in/json.txt"]) is None, f"gave up after attempt {attempt} of 3"
+
+    assert str(outcomes.gave_up(["in/json.txt"])).startswith("'in/json.txt': retries exhausted: attempt 3 of 3 failed")
+    assert outcomes.invocations == 3

@@ -45,7 +45,7 @@ run "table_is_keyed_by_event_and_recoverable" {
     error_message = "the table must be keyed by requestId (hash) and timestamp (range)"
   }
   assert {
-    condition     = toset([for a in aws_dynamodb_table.logs.attribute : "${a.name}:${a.type}"]) == toset(["requestId:S", "timestamp:S"])
+    condition     = toset([for a in aws_dynamodb_table.logs.attribute : "${a.name}:${a.type}"]) == toset(["requestId:S", "timestamp:S", "objectKey:S"])
     error_message = "both key attributes must be strings"
   }
   assert {

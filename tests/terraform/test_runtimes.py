@@ -43,9 +43,10 @@ def table() -> dict[str, Dates]:
 
 def accepted_by_variables_tf() -> set[str]:
     block = (ROOT / "variables.tf").read_text().split('variable "runtime" {', 1)[1].split("\nvariable ", 1)[0]
-    lists = re.findall(r"contains\((\[[^]]*\])", block)  # the rejected runtimes, then every known one
-    rejected, known = (set(re.findall(r'"(python[0-9.]+)"', found)) for found in lists)
-    return known - rejected
+    lists = re.findall(r"contains\((\[[^]]*\])", block)  # the runtimes Lambda blocks, then every known one
+    blocked, known = (set(re.findall(r'"(python[0-9.]+)"', found)) for found in lists)
+    too_old = set(re.findall(r'var\.runtime != "(python[0-9.]+)"', block))
+    return known - blocked - too_old
 
 
 def warning(runtime: str, dates: Dates, today: date) -> str:

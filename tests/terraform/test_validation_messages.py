@@ -32,7 +32,8 @@ MESSAGES = {
     "runtime_too_old": "runtime python3.8 is not accepted: the handler needs Python 3.9 or newer, and Lambda "
     "deprecated it on 2024-10-14. Use python3.13 (the default) or python3.14.",
     "runtime_blocked_by_lambda": "runtime python3.7 is not accepted: Lambda no longer creates functions with it "
-    "(blocked since 2024-01-09). Use python3.13 (the default) or python3.14.",
+    "(python3.7 since 2024-01-09, python3.6 since 2022-07-18, python2.7 since 2021-07-15). Use python3.13 (the "
+    "default) or python3.14.",
     "memory_size": "memory_size must be a whole number of MB from 128 to 10240.",
     "timeout": "timeout must be a whole number of seconds from 1 to 900.",
     "log_retention_in_days": "log_retention_in_days must be one of 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -327,3 +328,70 @@ def test_in_lambda_the_client_is_made_at_import(in_lambda, clients_made):
     )
 
     assert made.stdout.strip() == str(clients_made)
+
+
+def test_the_item_records_who_uploaded_as_s3s_event_says(table, items, context):
+    record = s3_record("uploads/report.csv")
+    record["userIdentity"] = {"principalId": "AWS:AIDAEXAMPLEUSER"}
+    record["requestParameters"] = {"sourceIPAddress": "203.0.113.7"}
+    record["responseElements"] = {
+        "x-amz-request-id": "C3D13FE58DE4C810",
+        "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD",
+    }
+
+    index.lambda_handler(s3_event(record), context)
+
+    [item] = items()
+    assert (item["uploaderPrincipalId"], item["uploaderSourceIp"]) == ("AWS:AIDAEXAMPLEUSER", "203.0.113.7")
+    assert (item["s3RequestId"], item["s3HostId"]) == (
+        "C3D13FE58DE4C810",
+        "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD",
+    )
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [{}, {"userIdentity": {}, "requestParameters": {}, "responseElements": {}}, {"userIdentity": "AWS:x"}],
+    ids=["absent", "empty", "not-an-object"],
+)
+def test_an_event_without_uploader_fields_writes_its_item_without_them(table, items, context, metadata):
+    record = {**s3_record("uploads/anonymous.csv"), **metadata}
+
+    result = index.lambda_handler(s3_event(record), context)
+
+    assert result["written"] == 1
+    [item] = items()
+    assert not {"uploaderPrincipalId", "uploaderSourceIp", "s3RequestId", "s3HostId"} & item.keys()
+
+
+@pytest.mark.parametrize(
+    ("configured", "levels"),
+    [
+        (None, ["INFO", "INFO"]),
+        ("INFO", ["INFO", "INFO"]),
+        ("WARN", []),
+        ("debug", ["INFO", "INFO"]),
+        ("bogus", ["INFO", "INFO"]),
+    ],
+)
+def test_lines_below_lambdas_application_log_level_are_dropped(  # noqa: PLR0917 - fixtures and parameters
+    table, context, capsys, monkeypatch, configured, levels
+):
+    if configured is None:
+        monkeypatch.delenv("AWS_LAMBDA_LOG_LEVEL", raising=False)
+    else:
+        monkeypatch.setenv("AWS_LAMBDA_LOG_LEVEL", configured)
+
+    index.lambda_handler(s3_event(s3_record("levels/one.txt")), context)
+
+    assert [line["level"] for line in log_lines(capsys)] == levels
+
+
+def test_an_error_line_is_written_under_an_error_level(table, context, capsys, monkeypatch):
+    monkeypatch.setenv("AWS_LAMBDA_LOG_LEVEL", "ERROR")
+
+    index.lambda_handler(s3_event({"eventSource": "aws:sqs"}), context)
+
+    [line] = log_lines(capsys)
+    assert (line["level"], line["message"]) == ("ERROR", "malformed record skipped")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["timestamp"])

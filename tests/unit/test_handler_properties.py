@@ -236,3 +236,38 @@ def test_aws_errors_raise_and_nothing_else_does(records, code):
 
     assert raised.value.response["Error"]["Code"] == code
     assert table.puts == 1  # it stops at the first failure, so Lambda retries the whole event
+
+
+# -- who uploaded: S3's request metadata, copied when it is a non-empty string, absent otherwise --
+
+UPLOADER_FIELDS = [
+    ("uploaderPrincipalId", ("userIdentity", "principalId")),
+    ("uploaderSourceIp", ("requestParameters", "sourceIPAddress")),
+    ("s3RequestId", ("responseElements", "x-amz-request-id")),
+    ("s3HostId", ("responseElements", "x-amz-id-2")),
+]
+UPLOADER_VALUES: list[Any] = [None, "AWS:AIDAEXAMPLE", "203.0.113.7", "2001:db8::1", "", 7, ["x"], {"a": 1}, "Z" * 200]
+SECTION_BREAKAGES: list[Any] = [None, "text", 3, ["x"]]
+
+
+@narrower
+@given(valid_records(), st.lists(st.sampled_from(UPLOADER_VALUES), min_size=4, max_size=4), st.integers(0, 15))
+def test_uploader_fields_are_copied_when_present_and_never_block_the_item(valid, values, broken_sections):
+    record, _ = valid
+    expected = {}
+    for (attribute, (section, name)), value in zip(UPLOADER_FIELDS, values):
+        if value is not None:
+            record.setdefault(section, {})[name] = value
+        if isinstance(value, str) and value:
+            expected[attribute] = value
+    for bit, section in enumerate(["userIdentity", "requestParameters", "responseElements"]):
+        if broken_sections >> bit & 1:  # a section that is not an object: its fields are absent, the item is written
+            record[section] = SECTION_BREAKAGES[(broken_sections + bit) % len(SECTION_BREAKAGES)]
+            expected = {a: v for a, v in expected.items() if dict(UPLOADER_FIELDS)[a][0] != section}
+    table = FakeTable()
+
+    result = run({"Records": [record]}, table)
+
+    assert result["written"] == 1
+    [item] = table.items.values()
+    assert {a: v["S"] for a, v in item.items() if a in dict(UPLOADER_FIELDS)} == expected
