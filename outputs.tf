@@ -52,3 +52,8 @@ output "failure_queue_arn" {
   description = "ARN of the on-failure queue; null when it is not created."
   value       = try(aws_sqs_queue.failures[0].arn, null)
 }
+
+output "alarm_arns" {
+  description = "ARN of each CloudWatch alarm, by name (errors, throttles, destination-delivery-failures, failure-queue-age); empty when alarms is not set."
+  value       = { for name, alarm in aws_cloudwatch_metric_alarm.pipeline : name => alarm.arn }
+}

@@ -299,3 +299,31 @@ variable "extra_policy_statements" {
     error_message = "extra_policy_statements: a sid is letters and digits only, unique, and not one of the module's own (WriteOwnLogs, ReadTriggerObjects, WriteLogItems, SendFailedEvents, DecryptWithCustomerKey, WriteTraces)."
   }
 }
+
+variable "alarms" {
+  description = "CloudWatch alarms on the pipeline, none unless set. actions: the SNS topic ARNs told when an alarm goes off and when it clears. Alarms: the function's Errors and Throttles; with the on-failure queue, DestinationDeliveryFailures (events Lambda could not put in the queue) and the queue's oldest message age. Each goes off when its metric reaches its threshold (failed invocations, throttles, failed deliveries per period; seconds for the age) in one period of period_seconds (60 to 86400, a multiple of 60)."
+  type = object({
+    actions                                 = list(string)
+    errors_threshold                        = optional(number, 1)
+    throttles_threshold                     = optional(number, 1)
+    destination_delivery_failures_threshold = optional(number, 1)
+    failure_queue_oldest_age_seconds        = optional(number, 3600)
+    period_seconds                          = optional(number, 300)
+  })
+  default = null
+
+  validation {
+    condition     = var.alarms == null || try(length(var.alarms.actions) > 0 && alltrue([for a in var.alarms.actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", a))]), false)
+    error_message = "alarms.actions must be one or more SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>)."
+  }
+
+  validation {
+    condition     = var.alarms == null || try(alltrue([for n in [var.alarms.errors_threshold, var.alarms.throttles_threshold, var.alarms.destination_delivery_failures_threshold, var.alarms.failure_queue_oldest_age_seconds] : n >= 1 && floor(n) == n]), false)
+    error_message = "alarms: every threshold (errors, throttles, destination delivery failures, the failure queue's oldest age in seconds) must be a whole number of at least 1."
+  }
+
+  validation {
+    condition     = var.alarms == null || try(var.alarms.period_seconds >= 60 && var.alarms.period_seconds <= 86400 && var.alarms.period_seconds % 60 == 0, false)
+    error_message = "alarms.period_seconds must be a multiple of 60 from 60 to 86400."
+  }
+}

@@ -9,6 +9,7 @@ ratios between them: results/bench-<time>/ (summary.md, results.json, two PNG pl
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import secrets
@@ -22,7 +23,7 @@ from harness.progress import Progress
 from harness.stack import ZIP
 from harness.targets import ENGINES, TargetError
 
-from . import measure, report, run
+from . import costs, measure, report, run
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "bench"
@@ -72,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     results["bare_moto"] = run.bare_moto_floor(plan.latency_samples, work, progress)
     folder = args.out or ROOT / "results" / f"bench-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
     paths = report.write(results, folder)
+    figures = costs.reference_from(results)
+    if figures is not None:  # what the README's "Scale and cost" is computed from (`make docs` renders it)
+        costs.REFERENCE.write_text(json.dumps(figures, indent=2) + "\n")
+        paths["costs"] = costs.REFERENCE
     print()
     print(paths["markdown"].read_text())
     print(

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from bench import costs
 from harness import capabilities, workarounds
 from harness.targets import TITLES
 
@@ -32,6 +33,7 @@ SECTIONS: dict[str, Callable[[Path], str]] = {
     "requirements": terraform.requirements_table,
     "inputs": terraform.inputs_table,
     "outputs": terraform.outputs_table,
+    "scale-and-cost": lambda _: costs.markdown(),
 }
 ROOT_SECTIONS = frozenset(SECTIONS)  # the root README has them all; an example's README those it marks
 

@@ -54,7 +54,10 @@ class Clients:
     sts: Any
     sqs: Any
     kms: Any
+    cloudwatch: Any
+    sns: Any
 
     @classmethod
     def for_target(cls, target: Target) -> Clients:
-        return cls(*(client(target, s) for s in ("s3", "dynamodb", "logs", "lambda", "iam", "sts", "sqs", "kms")))
+        services = ("s3", "dynamodb", "logs", "lambda", "iam", "sts", "sqs", "kms", "cloudwatch", "sns")
+        return cls(*(client(target, s) for s in services))

@@ -20,7 +20,7 @@ ENGINES = ("embedded", "ministack", "localstack", "aws")
 TITLES = {"embedded": "embedded", "ministack": "MiniStack", "localstack": "LocalStack", "aws": "AWS"}
 
 # Services the stack and the checks talk to; each gets the target's endpoint.
-SERVICES = ("s3", "dynamodb", "lambda", "iam", "sts", "logs", "sqs", "kms")
+SERVICES = ("s3", "dynamodb", "lambda", "iam", "sts", "logs", "sqs", "kms", "cloudwatch", "sns")
 
 
 class TargetError(RuntimeError):

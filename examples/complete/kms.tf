@@ -21,6 +21,18 @@ data "aws_iam_policy_document" "key" {
       identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
     }
   }
+
+  # CloudWatch publishes the alarms to the encrypted topic (alarms.tf): it needs the key for that.
+  statement {
+    sid       = "CloudWatchPublishesAlarmsToTheTopic"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+  }
 }
 
 resource "aws_kms_key" "logger" {

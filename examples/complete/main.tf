@@ -58,6 +58,13 @@ module "s3_object_logger" {
     failure_queue                = { message_retention_seconds = 345600 }
   }
 
+  # Alarms to the topic (alarms.tf): any failed invocation or throttle in a minute, any event Lambda could
+  # not put in the failure queue, and a failed event waiting there more than an hour
+  alarms = {
+    actions        = [aws_sns_topic.alerts.arn]
+    period_seconds = 60
+  }
+
   force_destroy = true # destroy empties the bucket first
 
   tags = {

@@ -27,3 +27,8 @@ output "kms_key_arn" {
   description = "The key the bucket, the table and the queue are encrypted with."
   value       = aws_kms_key.logger.arn
 }
+
+output "alerts_topic_arn" {
+  description = "The topic the module's alarms notify: subscribe to it."
+  value       = aws_sns_topic.alerts.arn
+}

@@ -40,6 +40,7 @@ PROGRESS_KEY = pytest.StashKey[Progress]()
 DEPLOYING_KEY = pytest.StashKey[Deploying]()
 ROOTS_KEY = pytest.StashKey[list[str]]()  # the names of the session's roots, in Deploying's order
 T = TypeVar("T")
+ALARMS = ("errors", "throttles", "destination-delivery-failures", "failure-queue-age")  # examples/complete's
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -179,7 +180,13 @@ def complete_example(target: Target, suffix: str) -> ExampleDeployment:
         target,
         WORK / f"{suffix}-root",
         [stack],
-        own_resources=("aws_kms_key.logger", "aws_kms_alias.logger", "aws_iam_policy.boundary"),
+        own_resources=(
+            "aws_kms_key.logger",
+            "aws_kms_alias.logger",
+            "aws_iam_policy.boundary",
+            "aws_sns_topic.alerts",
+            *(f'module.s3_object_logger.aws_cloudwatch_metric_alarm.pipeline["{name}"]' for name in ALARMS),
+        ),
         variables={"reserved_concurrent_executions": 5},  # null by default: the example applies on any account
     )
 

@@ -133,3 +133,44 @@ def test_the_table_has_its_index_by_object_and_finds_one_object_by_it(clients, c
         outcomes=Outcomes.for_stack(clients, complete_stack.outputs),
     )
     assert item["bucketName"] == complete_stack.bucket
+
+
+def test_the_alarms_watch_the_pipeline_and_tell_the_topic(clients, complete_stack):
+    suffix, topic = complete_stack.suffix, complete_stack.deployment.root_outputs["alerts_topic_arn"]
+    found = clients.cloudwatch.describe_alarms(AlarmNamePrefix=f"s3-processor-{suffix}-")["MetricAlarms"]
+
+    watched = {
+        a["AlarmName"]: (a["Namespace"], a["MetricName"], a["Dimensions"], a["Statistic"], a["Threshold"], a["Period"])
+        for a in found
+    }
+    function = [{"Name": "FunctionName", "Value": complete_stack.function}]
+    assert watched == {
+        f"s3-processor-{suffix}-errors": ("AWS/Lambda", "Errors", function, "Sum", 1.0, 60),
+        f"s3-processor-{suffix}-throttles": ("AWS/Lambda", "Throttles", function, "Sum", 1.0, 60),
+        f"s3-processor-{suffix}-destination-delivery-failures": (
+            "AWS/Lambda",
+            "DestinationDeliveryFailures",
+            function,
+            "Sum",
+            1.0,
+            60,
+        ),
+        f"s3-processor-{suffix}-failure-queue-age": (
+            "AWS/SQS",
+            "ApproximateAgeOfOldestMessage",
+            [{"Name": "QueueName", "Value": f"s3-processor-failures-{suffix}"}],
+            "Maximum",
+            3600.0,
+            60,
+        ),
+    }
+    assert all((a["AlarmActions"], a["OKActions"]) == ([topic], [topic]) for a in found)
+    assert all(
+        (a["ComparisonOperator"], a["TreatMissingData"], a["EvaluationPeriods"])
+        == ("GreaterThanOrEqualToThreshold", "notBreaching", 1)
+        for a in found
+    )
+    assert complete_stack.outputs["alarm_arns"] == {
+        name: next(a["AlarmArn"] for a in found if a["AlarmName"] == f"s3-processor-{suffix}-{name}")
+        for name in ("errors", "throttles", "destination-delivery-failures", "failure-queue-age")
+    }

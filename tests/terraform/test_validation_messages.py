@@ -49,6 +49,29 @@ MESSAGES = {
     "dynamodb": "dynamodb.item_ttl_days must be null or a whole number of days, at least 1.",
     "async_retries": "async_invocation.maximum_retry_attempts must be 0, 1 or 2.",
     "async_event_age": "async_invocation.maximum_event_age_in_seconds must be a whole number from 60 to 21600.",
+    "alarms": "alarms.actions must be one or more SNS topic ARNs (arn:aws:sns:<region>:<account>:<topic>).",
+    "alarms_threshold_below_one": "alarms: every threshold (errors, throttles, destination delivery failures, the "
+    "failure queue's oldest age in seconds) must be a whole number of at least 1.",
+    "alarms_period_not_a_minute": "alarms.period_seconds must be a multiple of 60 from 60 to 86400.",
+    "architectures": 'architectures must be ["x86_64"] or ["arm64"]: Lambda runs a function on exactly one.',
+    "logging_config_format": "logging_config.log_format must be Text or JSON.",
+    "logging_config_application_level": "logging_config.application_log_level must be one of TRACE, DEBUG, INFO, "
+    "WARN, ERROR, FATAL.",
+    "logging_config_system_level": "logging_config.system_log_level must be one of DEBUG, INFO, WARN.",
+    "logging_config_levels_need_json": 'logging_config: log levels need log_format = "JSON" (Lambda filters by '
+    "level only in its JSON log format).",
+    "role_path": "role_path must be / or start and end with / (e.g. /service-roles/), printable ASCII without "
+    "spaces, at most 512 characters.",
+    "role_permissions_boundary": "role_permissions_boundary must be an IAM policy ARN "
+    "(arn:aws:iam::<account>:policy/<name>).",
+    "extra_policy_statements": "extra_policy_statements: each statement needs actions of the form "
+    '<service>:<action> (wildcards inside a name, as s3:Get*, are allowed; "*" and "<service>:*" are not).',
+    "extra_policy_statements_no_resource": "extra_policy_statements: each statement needs at least one resource, "
+    "none empty.",
+    "extra_policy_statements_effect": "extra_policy_statements: effect must be Allow or Deny.",
+    "extra_policy_statements_sid_clash": "extra_policy_statements: a sid is letters and digits only, unique, and "
+    "not one of the module's own (WriteOwnLogs, ReadTriggerObjects, WriteLogItems, SendFailedEvents, "
+    "DecryptWithCustomerKey, WriteTraces).",
     "async_queue_retention": "async_invocation.failure_queue.message_retention_seconds must be from 60 to "
     "1209600 (14 days).",
 }

@@ -337,3 +337,173 @@ run "async_queue_retention_too_short" {
 
   expect_failures = [var.async_invocation]
 }
+
+run "alarms_action_not_a_topic" {
+  command = plan
+
+  variables {
+    alarms = { actions = ["arn:aws:sqs:eu-west-1:123456789012:queue"] }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_without_actions" {
+  command = plan
+
+  variables {
+    alarms = { actions = [] }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_threshold_below_one" {
+  command = plan
+
+  variables {
+    alarms = { actions = ["arn:aws:sns:eu-west-1:123456789012:t"], errors_threshold = 0 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_period_not_a_minute" {
+  command = plan
+
+  variables {
+    alarms = { actions = ["arn:aws:sns:eu-west-1:123456789012:t"], period_seconds = 45 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "architectures_unknown" {
+  command = plan
+
+  variables {
+    architectures = ["aarch64"]
+  }
+
+  expect_failures = [var.architectures]
+}
+
+run "architectures_two" {
+  command = plan
+
+  variables {
+    architectures = ["x86_64", "arm64"]
+  }
+
+  expect_failures = [var.architectures]
+}
+
+run "logging_config_format" {
+  command = plan
+
+  variables {
+    logging_config = { log_format = "XML" }
+  }
+
+  expect_failures = [var.logging_config]
+}
+
+run "logging_config_application_level" {
+  command = plan
+
+  variables {
+    logging_config = { log_format = "JSON", application_log_level = "VERBOSE" }
+  }
+
+  expect_failures = [var.logging_config]
+}
+
+run "logging_config_system_level" {
+  command = plan
+
+  variables {
+    logging_config = { log_format = "JSON", system_log_level = "ERROR" }
+  }
+
+  expect_failures = [var.logging_config]
+}
+
+run "logging_config_levels_need_json" {
+  command = plan
+
+  variables {
+    logging_config = { application_log_level = "WARN" }
+  }
+
+  expect_failures = [var.logging_config]
+}
+
+run "role_path_no_slashes" {
+  command = plan
+
+  variables {
+    role_path = "service-roles"
+  }
+
+  expect_failures = [var.role_path]
+}
+
+run "role_permissions_boundary_not_a_policy" {
+  command = plan
+
+  variables {
+    role_permissions_boundary = "arn:aws:iam::123456789012:role/boundary"
+  }
+
+  expect_failures = [var.role_permissions_boundary]
+}
+
+run "extra_policy_statements_star_action" {
+  command = plan
+
+  variables {
+    extra_policy_statements = [{ actions = ["*"], resources = ["arn:aws:s3:::b/*"] }]
+  }
+
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "extra_policy_statements_service_star" {
+  command = plan
+
+  variables {
+    extra_policy_statements = [{ actions = ["s3:*"], resources = ["arn:aws:s3:::b/*"] }]
+  }
+
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "extra_policy_statements_no_resource" {
+  command = plan
+
+  variables {
+    extra_policy_statements = [{ actions = ["s3:GetObject"], resources = [] }]
+  }
+
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "extra_policy_statements_effect" {
+  command = plan
+
+  variables {
+    extra_policy_statements = [{ effect = "Permit", actions = ["s3:GetObject"], resources = ["*"] }]
+  }
+
+  expect_failures = [var.extra_policy_statements]
+}
+
+run "extra_policy_statements_sid_clash" {
+  command = plan
+
+  variables {
+    extra_policy_statements = [{ sid = "WriteLogItems", actions = ["s3:GetObject"], resources = ["*"] }]
+  }
+
+  expect_failures = [var.extra_policy_statements]
+}

@@ -1,0 +1,66 @@
+# CloudWatch alarms, when var.alarms asks for them: a function failing or throttled, and, with the
+# on-failure queue, events Lambda could not deliver to it and events waiting in it too long. Each tells
+# the given SNS topics when it goes off and when it clears; no data is not a breach (a quiet pipeline).
+
+locals {
+  alarm_period = try(var.alarms.period_seconds, 300)
+
+  alarms = var.alarms == null ? {} : merge(
+    {
+      errors = {
+        namespace   = "AWS/Lambda"
+        metric      = "Errors"
+        dimensions  = { FunctionName = local.function_name }
+        statistic   = "Sum"
+        threshold   = var.alarms.errors_threshold
+        description = "s3-processor-${var.suffix} failed ${var.alarms.errors_threshold} or more invocations in ${local.alarm_period} s: events are being retried, and then sent to the failure queue or dropped."
+      }
+      throttles = {
+        namespace   = "AWS/Lambda"
+        metric      = "Throttles"
+        dimensions  = { FunctionName = local.function_name }
+        statistic   = "Sum"
+        threshold   = var.alarms.throttles_threshold
+        description = "s3-processor-${var.suffix} was throttled ${var.alarms.throttles_threshold} or more times in ${local.alarm_period} s: events wait, up to the maximum event age."
+      }
+    },
+    local.failure_queue_enabled ? {
+      destination-delivery-failures = {
+        namespace   = "AWS/Lambda"
+        metric      = "DestinationDeliveryFailures"
+        dimensions  = { FunctionName = local.function_name }
+        statistic   = "Sum"
+        threshold   = var.alarms.destination_delivery_failures_threshold
+        description = "Lambda could not put ${var.alarms.destination_delivery_failures_threshold} or more failed events of s3-processor-${var.suffix} in its failure queue in ${local.alarm_period} s: those events are lost."
+      }
+      failure-queue-age = {
+        namespace   = "AWS/SQS"
+        metric      = "ApproximateAgeOfOldestMessage"
+        dimensions  = { QueueName = "s3-processor-failures-${var.suffix}" }
+        statistic   = "Maximum"
+        threshold   = var.alarms.failure_queue_oldest_age_seconds
+        description = "A failed event has waited ${var.alarms.failure_queue_oldest_age_seconds} s or more in s3-processor-failures-${var.suffix}: replay it before the queue's retention drops it."
+      }
+    } : {},
+  )
+}
+
+resource "aws_cloudwatch_metric_alarm" "pipeline" {
+  for_each = local.alarms
+
+  alarm_name          = "s3-processor-${var.suffix}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  period              = local.alarm_period
+  evaluation_periods  = 1
+  threshold           = each.value.threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarms.actions
+  ok_actions          = var.alarms.actions
+
+  tags = local.tags
+}
