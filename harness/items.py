@@ -18,23 +18,27 @@ def items_under(dynamodb: Any, table: str, prefix: str) -> list[dict[str, Any]]:
 
     (DynamoDB rejects an empty-string expression value, so "" means no filter, not an empty one.)
     """
-    found: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
     if prefix:
         kwargs.update(FilterExpression="begins_with(objectKey, :p)", ExpressionAttributeValues={":p": {"S": prefix}})
+    return _every_page(dynamodb.scan, kwargs)
+
+
+def _every_page(call: Any, kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every item a Scan or Query returns, page after page, as plain Python values."""
+    found: list[dict[str, Any]] = []
     while True:
-        page = dynamodb.scan(**kwargs)
+        page = call(**kwargs)
         found += [{k: _deserializer.deserialize(v) for k, v in item.items()} for item in page["Items"]]
         if "LastEvaluatedKey" not in page:
             return found
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        kwargs = {**kwargs, "ExclusiveStartKey": page["LastEvaluatedKey"]}
 
 
 def items_of(dynamodb: Any, table: str, index: str, key: str) -> list[dict[str, Any]]:
     """Every item of one object, newest first: one Query of the table's index by object (the module's
     ``dynamodb_object_key_index_name``). An index is eventually consistent: right for waiting, not for
     proving that something is absent (``items_under`` reads the table consistently)."""
-    found: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {
         "TableName": table,
         "IndexName": index,
@@ -42,12 +46,7 @@ def items_of(dynamodb: Any, table: str, index: str, key: str) -> list[dict[str, 
         "ExpressionAttributeValues": {":k": {"S": key}},
         "ScanIndexForward": False,
     }
-    while True:
-        page = dynamodb.query(**kwargs)
-        found += [{k: _deserializer.deserialize(v) for k, v in item.items()} for item in page["Items"]]
-        if "LastEvaluatedKey" not in page:
-            return found
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return _every_page(dynamodb.query, kwargs)
 
 
 def wait_for_object(

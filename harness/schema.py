@@ -12,6 +12,17 @@ LOG_TABLE: dict[str, Any] = {
     "AttributeDefinitions": [
         {"AttributeName": "requestId", "AttributeType": "S"},
         {"AttributeName": "timestamp", "AttributeType": "S"},
+        {"AttributeName": "objectKey", "AttributeType": "S"},
+    ],
+    "GlobalSecondaryIndexes": [
+        {
+            "IndexName": "by-object-key",
+            "KeySchema": [
+                {"AttributeName": "objectKey", "KeyType": "HASH"},
+                {"AttributeName": "timestamp", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
     ],
     "BillingMode": "PAY_PER_REQUEST",
 }
