@@ -7,7 +7,6 @@ nothing is added to the system's trust store.
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +18,6 @@ class TlsFiles:
     ca_bundle: Path
     cert_chain: Path
     private_key: Path
-
-    def server_context(self) -> ssl.SSLContext:
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(str(self.cert_chain), str(self.private_key))
-        return context
 
 
 def make_tls_files(folder: Path) -> TlsFiles:

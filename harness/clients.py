@@ -9,7 +9,7 @@ import boto3
 from botocore.config import Config
 
 from .engines import localstack
-from .targets import Target
+from .targets import SERVICES, Target
 
 _CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 5},
@@ -59,5 +59,5 @@ class Clients:
 
     @classmethod
     def for_target(cls, target: Target) -> Clients:
-        services = ("s3", "dynamodb", "logs", "lambda", "iam", "sts", "sqs", "kms", "cloudwatch", "sns")
-        return cls(*(client(target, s) for s in services))
+        """A client for each of the services (``SERVICES``), by the field of its name (``lambda_`` for lambda)."""
+        return cls(**{f"{s}_" if s == "lambda" else s: client(target, s) for s in SERVICES})

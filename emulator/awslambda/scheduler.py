@@ -23,10 +23,6 @@ class Scheduler:
             heapq.heappush(self._due, (time.monotonic() + seconds, next(self._order), action))
             self._changed.notify()
 
-    def __len__(self) -> int:
-        with self._changed:
-            return len(self._due)
-
     def _run(self) -> None:
         while True:
             with self._changed:

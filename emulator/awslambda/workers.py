@@ -60,9 +60,7 @@ class InvocationResult:
     request_id: str
     payload: bytes
     error_type: str | None
-    duration_ms: float
     log_tail: list[str]
-    cold_start: bool
 
     @property
     def failed(self) -> bool:
@@ -275,7 +273,7 @@ class Worker:
         )
         start, end, summary = platform_lines(self.spec, report)
         self._sink(self.spec, self.credentials, self.log_stream, [*before, *start, *output, *end, *summary])
-        return InvocationResult(request_id, invocation.response, invocation.error_type, duration_ms, output, cold)
+        return InvocationResult(request_id, invocation.response, invocation.error_type, output)
 
     def peak_rss_mb(self) -> int:
         """The process's peak resident memory (VmHWM), as Lambda's Max Memory Used; 0 once it is gone."""

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             return down(state, say)
         if args.action == "logs":
             return logs(state, say)
-        options = Options(state.root, args.source.resolve(), args.suffix, args.failure_queue, args.detach)
+        options = Options(args.source.resolve(), args.suffix, args.failure_queue, args.detach)
         with state.up_lock():
             return Session(options, state, say).run()
     except AlreadyRunning as running:

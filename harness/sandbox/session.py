@@ -35,7 +35,6 @@ HEALTH_EVERY_S = 2.0
 
 @dataclass(frozen=True)
 class Options:
-    state_dir: Path
     source: Path
     suffix: str = "dev"
     failure_queue: bool = False

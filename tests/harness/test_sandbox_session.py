@@ -76,7 +76,7 @@ def test_an_engine_gone_mid_watch_ends_make_up_with_one_line_and_forgets_the_sta
     monkeypatch.setattr(session, "HEALTH_EVERY_S", 0.0)
     stack = sandbox_stack(up_state, TARGET, {"suffix": "dev"})
     stack.outputs = OUTPUTS
-    run = Session(Options(up_state.root, source, poll_s=0.01), up_state, lambda kind, text: said.append((kind, text)))
+    run = Session(Options(source, poll_s=0.01), up_state, lambda kind, text: said.append((kind, text)))
 
     assert run.watch(stack, "sha") == 1
 
@@ -93,7 +93,7 @@ def test_make_up_for_another_engine_than_the_stacks_is_refused(
     up_state: SandboxState, source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("E2E_TARGET", "embedded")
-    run = Session(Options(up_state.root, source), up_state, lambda *_: None)
+    run = Session(Options(source), up_state, lambda *_: None)
 
     with pytest.raises(TargetError) as refused:
         run.reach()
@@ -114,7 +114,7 @@ def test_a_handler_broken_at_start_deploys_nothing(
     reached: list[bool] = []
     monkeypatch.setattr(Session, "reach", lambda self: reached.append(True))
 
-    assert Session(Options(state.root, source), state, lambda kind, text: said.append((kind, text))).run() == 2
+    assert Session(Options(source), state, lambda kind, text: said.append((kind, text))).run() == 2
 
     assert said == [
         (
@@ -143,7 +143,7 @@ def test_an_update_the_engine_refuses_is_one_line_and_keeps_the_last_package(
     up_state.zip.write_bytes(b"the package the function runs")
     stack = sandbox_stack(up_state, TARGET, {"suffix": "dev"})
     stack.outputs = OUTPUTS
-    run = Session(Options(up_state.root, source), up_state, lambda kind, text: said.append((kind, text)))
+    run = Session(Options(source), up_state, lambda kind, text: said.append((kind, text)))
 
     assert run.reload(stack, RefusingLambda(), ["index.py"], "running-sha") == "running-sha"
 

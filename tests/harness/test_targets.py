@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+from dataclasses import fields
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -14,7 +15,7 @@ from typing import ClassVar
 import pytest
 
 from harness import engines, targets
-from harness.clients import client
+from harness.clients import Clients, client
 from harness.engines import health, localstack, ministack
 from harness.engines.process import ServerProcess, ServerRecord, group_alive
 from harness.polling import wait_until
@@ -203,3 +204,11 @@ def test_use_ssl_switches_localstack_to_https(fake_localstack, monkeypatch):
     monkeypatch.setenv("USE_SSL", "1")
 
     assert localstack.endpoint() == f"https://127.0.0.1:{fake_localstack}"
+
+
+def test_the_services_are_declared_once_and_every_engine_setup_follows_them():
+    assert sorted(f.name.rstrip("_") for f in fields(Clients)) == sorted(targets.SERVICES)
+    assert set(health.NEEDED_SERVICES) <= set(targets.SERVICES)
+    compose = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    [listed] = [line.split("SERVICES=", 1)[1] for line in compose.splitlines() if "SERVICES=" in line]
+    assert sorted(listed.strip().split(",")) == sorted(targets.SERVICES), "LocalStack's SERVICES in docker-compose.yml"
