@@ -5,41 +5,35 @@
 locals {
   alarm_period = try(var.alarms.period_seconds, 300)
 
+  # What the three alarms on the function's own metrics share.
+  function_metric = { namespace = "AWS/Lambda", dimensions = { FunctionName = local.function_name }, statistic = "Sum" }
+
   alarms = var.alarms == null ? {} : merge(
     {
-      errors = {
-        namespace   = "AWS/Lambda"
+      errors = merge(local.function_metric, {
         metric      = "Errors"
-        dimensions  = { FunctionName = local.function_name }
-        statistic   = "Sum"
         threshold   = var.alarms.errors_threshold
-        description = "s3-processor-${var.suffix} failed ${var.alarms.errors_threshold} or more invocations in ${local.alarm_period} s: events are being retried, and then sent to the failure queue or dropped."
-      }
-      throttles = {
-        namespace   = "AWS/Lambda"
+        description = "${local.function_name} failed ${var.alarms.errors_threshold} or more invocations in ${local.alarm_period} s: events are being retried, and then sent to the failure queue or dropped."
+      })
+      throttles = merge(local.function_metric, {
         metric      = "Throttles"
-        dimensions  = { FunctionName = local.function_name }
-        statistic   = "Sum"
         threshold   = var.alarms.throttles_threshold
-        description = "s3-processor-${var.suffix} was throttled ${var.alarms.throttles_threshold} or more times in ${local.alarm_period} s: events wait, up to the maximum event age."
-      }
+        description = "${local.function_name} was throttled ${var.alarms.throttles_threshold} or more times in ${local.alarm_period} s: events wait, up to the maximum event age."
+      })
     },
     local.failure_queue_enabled ? {
-      destination-delivery-failures = {
-        namespace   = "AWS/Lambda"
+      destination-delivery-failures = merge(local.function_metric, {
         metric      = "DestinationDeliveryFailures"
-        dimensions  = { FunctionName = local.function_name }
-        statistic   = "Sum"
         threshold   = var.alarms.destination_delivery_failures_threshold
-        description = "Lambda could not put ${var.alarms.destination_delivery_failures_threshold} or more failed events of s3-processor-${var.suffix} in its failure queue in ${local.alarm_period} s: those events are lost."
-      }
+        description = "Lambda could not put ${var.alarms.destination_delivery_failures_threshold} or more failed events of ${local.function_name} in its failure queue in ${local.alarm_period} s: those events are lost."
+      })
       failure-queue-age = {
         namespace   = "AWS/SQS"
         metric      = "ApproximateAgeOfOldestMessage"
-        dimensions  = { QueueName = "s3-processor-failures-${var.suffix}" }
+        dimensions  = { QueueName = local.queue_name }
         statistic   = "Maximum"
         threshold   = var.alarms.failure_queue_oldest_age_seconds
-        description = "A failed event has waited ${var.alarms.failure_queue_oldest_age_seconds} s or more in s3-processor-failures-${var.suffix}: replay it before the queue's retention drops it."
+        description = "A failed event has waited ${var.alarms.failure_queue_oldest_age_seconds} s or more in ${local.queue_name}: replay it before the queue's retention drops it."
       }
     } : {},
   )
@@ -48,7 +42,7 @@ locals {
 resource "aws_cloudwatch_metric_alarm" "pipeline" {
   for_each = local.alarms
 
-  alarm_name          = "s3-processor-${var.suffix}-${each.key}"
+  alarm_name          = "${local.function_name}-${each.key}"
   alarm_description   = each.value.description
   namespace           = each.value.namespace
   metric_name         = each.value.metric

@@ -6,7 +6,7 @@
 resource "aws_sqs_queue" "failures" {
   count = local.failure_queue_enabled ? 1 : 0
 
-  name                      = "s3-processor-failures-${var.suffix}"
+  name                      = local.queue_name
   message_retention_seconds = var.async_invocation.failure_queue.message_retention_seconds
 
   # SQS-managed encryption, or the customer key when one is given.

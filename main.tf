@@ -20,11 +20,12 @@ locals {
   table_name     = "lambda-invocation-logs-${var.suffix}"
   function_name  = "s3-processor-${var.suffix}"
   role_name      = "s3-processor-${var.suffix}"
+  queue_name     = "s3-processor-failures-${var.suffix}"
   log_group_name = "/aws/lambda/${local.function_name}"
 
   bucket_arn    = "arn:${local.partition}:s3:::${local.bucket_name}"
   table_arn     = "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.table_name}"
-  queue_arn     = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:s3-processor-failures-${var.suffix}"
+  queue_arn     = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.queue_name}"
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
   failure_queue_enabled = var.async_invocation.failure_queue != null

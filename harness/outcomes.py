@@ -181,23 +181,21 @@ class Outcomes:
         """One log event. Lines between a stream's START and END belong to that invocation."""
         text = message.rstrip("\n")
         marker = _MARKER.match(text)
-        if marker is not None:
-            if marker["kind"] == "START":
-                self.invocations += 1
-                self._running[stream] = Invocation()
-            elif marker["kind"] == "END":
-                self._ended(self._running.pop(stream, None))
-            return
-        try:
-            fields = json.loads(text)
-        except ValueError:
-            fields = None
+        fields: Any = None
+        if marker is None:
+            try:
+                fields = json.loads(text)
+            except ValueError:
+                fields = None
+        kind = marker["kind"] if marker is not None else None
         if isinstance(fields, dict) and fields.get("type") in PLATFORM_MARKERS:  # Lambda's JSON log format
-            if PLATFORM_MARKERS[fields["type"]] == "START":
-                self.invocations += 1
-                self._running[stream] = Invocation()
-            else:
-                self._ended(self._running.pop(stream, None))
+            kind = PLATFORM_MARKERS[fields["type"]]
+        if kind == "START":
+            self.invocations += 1
+            self._running[stream] = Invocation()
+            return
+        if kind == "END":
+            self._ended(self._running.pop(stream, None))
             return
         invocation = self._running.get(stream)
         if isinstance(fields, dict):
