@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 from python_terraform import IsFlagged, Terraform
 
-from .engines.process import stop_group
+from .engines.process import exits_with_parent, stop_group
 
 # Seconds each step may take before it is stopped (TF_STEP_TIMEOUT overrides them all).
 DEADLINES = {"init": 180.0, "plan": 600.0, "show": 120.0, "apply": 900.0, "output": 60.0, "destroy": 900.0}
@@ -93,6 +94,10 @@ class TerraformRunner:
                 stderr=subprocess.PIPE,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # so the provider plugins it starts stop with it
+                # A session of its own is out of reach of a signal to the caller's group: should the caller be
+                # killed (make up, SIGKILLed when it does not stop in time), Terraform gets SIGTERM, stops as
+                # for Ctrl-C and stops its providers, instead of running on with nobody to wait for it.
+                preexec_fn=exits_with_parent() if sys.platform == "linux" else None,  # noqa: PLW1509
             )
             try:
                 out, err = process.communicate(timeout=seconds)

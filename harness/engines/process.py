@@ -83,7 +83,7 @@ def tail(path: Path, lines: int = 15) -> str:
     return "\n".join("    " + line for line in text.splitlines()[-lines:]) or "(empty log)"
 
 
-def _stop_with_parent() -> Callable[[], None]:
+def exits_with_parent() -> Callable[[], None]:
     """What the child runs before exec: the kernel sends it SIGTERM when the thread that started it dies
     (Linux's PR_SET_PDEATHSIG), so a parent killed without a word (SIGKILL) leaves no server behind.
     The engines stop everything they started on SIGTERM. libc is loaded here, in the parent: after a
@@ -119,7 +119,7 @@ class ServerProcess:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_stop_with_parent() if stop_with_parent and sys.platform == "linux" else None,  # noqa: PLW1509
+                preexec_fn=exits_with_parent() if stop_with_parent and sys.platform == "linux" else None,  # noqa: PLW1509
             )
         self.pid = self._process.pid
 

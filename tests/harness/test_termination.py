@@ -14,10 +14,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SELECTED = "test_make_up_hot_reloads_the_handler_and_shows_each_event or test_outputs_name_the_deployed_resources"
 
 
+# Above stopped_run.py's own waits (300 s for the apply, 300 s for the exit, then 10 s), so that a slow run
+# ends in its report, with what the run printed, rather than in pytest-timeout's bare traceback.
+@pytest.mark.timeout(660)
 def test_sigterm_to_make_e2e_stops_everything_it_started_after_tearing_down():
     inherited = ("PYTEST_", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")  # not this session's, nor a parent make's
     env = {k: v for k, v in os.environ.items() if not k.startswith(inherited)}
