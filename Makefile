@@ -27,17 +27,23 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements.txt
+# The tooling (tooling/: the embedded engine, the pytest plugin and `make up`, the bench, the README generator)
+# is a package of its own, installed editable over its pinned requirements.
+TOOLING   := tooling
+PIP       := $(BIN)/pip --quiet --disable-pip-version-check
+
+$(BIN)/.installed: $(TOOLING)/requirements.txt $(TOOLING)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP) install -r $(TOOLING)/requirements.txt
+	$(PIP) install --no-deps --editable $(TOOLING)
 	touch $@
 
-setup: $(BIN)/.installed ## create .venv (Python 3.11) with the pinned dependencies
+setup: $(BIN)/.installed ## create .venv (Python 3.11): the pinned dependencies and the tooling package
 
 # A venv per Lambda runtime with what that runtime provides (awslambdaric, boto3), so the
 # embedded emulator runs the function on the Python it names. Without that Python here,
 # the emulator uses its own and says so in its log.
-.runtimes/%/.installed: requirements-runtime.txt
+.runtimes/%/.installed: $(TOOLING)/requirements-runtime.txt
 	@version=$*; version=$${version#python}; \
 	for candidate in python$$version $(PYENV_ROOT)/versions/$$version*/bin/python$$version; do \
 		exe=$$($$candidate -c 'import sys; print(sys.executable)' 2>/dev/null) && break; \
@@ -45,15 +51,15 @@ setup: $(BIN)/.installed ## create .venv (Python 3.11) with the pinned dependenc
 	if [ -z "$$exe" ]; then echo "no Python $$version here: the emulator will run $* on its own Python"; exit 0; fi; \
 	echo "runtime $* on $$exe"; \
 	$$exe -m venv .runtimes/$* && \
-	.runtimes/$*/bin/pip install --quiet --disable-pip-version-check -r requirements-runtime.txt && \
+	.runtimes/$*/bin/pip install --quiet --disable-pip-version-check -r $(TOOLING)/requirements-runtime.txt && \
 	touch $@
 
 runtimes: $(foreach r,$(RUNTIMES),.runtimes/$(r)/.installed) ## per-runtime Pythons for the embedded emulator
 
 # MiniStack in a venv of its own (its pins differ from ours), with boto3: it runs the function there.
-.venv-ministack/.installed: requirements-ministack.txt
+.venv-ministack/.installed: $(TOOLING)/requirements-ministack.txt
 	$(PYTHON) -m venv .venv-ministack
-	.venv-ministack/bin/pip install --quiet --disable-pip-version-check -r requirements-ministack.txt
+	.venv-ministack/bin/pip install --quiet --disable-pip-version-check -r $(TOOLING)/requirements-ministack.txt
 	touch $@
 
 ministack: .venv-ministack/.installed ## MiniStack (pinned) in .venv-ministack, for E2E_TARGET=ministack
@@ -65,22 +71,23 @@ build: ## build the function's zip (build/lambda.zip), byte-identical for the sa
 	$(TF_INIT) >/dev/null
 	touch $@
 
-.venv-checkov/.installed: requirements-checkov.txt
+.venv-checkov/.installed: $(TOOLING)/requirements-checkov.txt
 	$(PYTHON) -m venv .venv-checkov
-	.venv-checkov/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	.venv-checkov/bin/pip install --quiet --disable-pip-version-check -r $(TOOLING)/requirements-checkov.txt
 	touch $@
 
 # --skip-download: checkov reaches for its guidelines online otherwise (tracebacks on a machine without the internet).
 checkov: .venv-checkov/.installed ## static security scan of the module (zero failures; skips carry their reason inline)
 	.venv-checkov/bin/checkov --directory . --framework terraform --quiet --compact --skip-download \
-		--skip-path tests --skip-path build --skip-path .terraform
+		--skip-path tests --skip-path build --skip-path .terraform --skip-path $(TOOLING)
 
 # The harness's tests include one SIGTERM-ed `make e2e` (tests/harness/test_termination.py): what it needs first.
-unit: setup build runtimes ## unit tests: the handler against moto, build.py, the harness
-	$(BIN)/pytest tests/unit tests/harness
+unit: setup build runtimes ## unit tests: the handler against moto and build.py; the tooling's harness, bench and docgen
+	$(BIN)/pytest tests/unit
+	cd $(TOOLING) && $(abspath $(BIN))/pytest tests/harness tests/bench tests/docgen
 
 integration: setup runtimes ## the embedded emulator itself: Lambda execution, TLS-only policies, S3 delivery
-	$(BIN)/pytest tests/emulator --timeout=300
+	cd $(TOOLING) && $(abspath $(BIN))/pytest tests/engine --timeout=300
 
 # What each engine needs installed before the suite can start it.
 # The suites' recipes `exec` pytest: a SIGTERM that make passes on then reaches pytest, not a shell
@@ -106,16 +113,16 @@ soak: setup build $(ENGINE_DEPS_embedded) ## 1,000 objects delivered twice, PutI
 		-k killed_environments --timeout=900
 
 bench: setup runtimes ministack build ## measure handler, pipeline, burst and deploy loop; report under results/
-	$(BIN)/python -m bench
+	$(BIN)/python -m pipeline_tooling.bench
 
 up: setup $(ENGINE_DEPS_$(E2E_ENGINE)) ## deploy to E2E_TARGET (or attach), then hot-reload lambda/ and show each event live
-	$(BIN)/python -m harness.sandbox up
+	$(BIN)/python -m pipeline_tooling.harness.sandbox up
 
 logs: setup ## follow the function's logs of the stack `make up` left running
-	$(BIN)/python -m harness.sandbox logs
+	$(BIN)/python -m pipeline_tooling.harness.sandbox logs
 
 down: setup ## stop a running `make up`, destroy its stack and stop the engine it started
-	$(BIN)/python -m harness.sandbox down
+	$(BIN)/python -m pipeline_tooling.harness.sandbox down
 
 tftest: setup build .terraform/.initialised ## plan-time tests (terraform test, mock provider) and validation messages
 	$(TERRAFORM) test -test-directory=tests/terraform
@@ -128,11 +135,12 @@ ruff: setup ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-mypy: setup ## mypy (strict) over the project's Python
+mypy: setup ## mypy (strict): the handler, build.py and tests; then the tooling
 	$(BIN)/mypy
+	cd $(TOOLING) && $(abspath $(BIN))/mypy
 
 docs-check: setup ## fail when a README's generated tables differ from the code (make docs rewrites them)
-	$(BIN)/python -m docgen --check
+	$(BIN)/python -m pipeline_tooling.docgen --check
 
 fmt-check: ## terraform fmt, checked (the module, examples and tests; not build/, where the harness writes)
 	$(TERRAFORM) fmt -check
@@ -149,7 +157,7 @@ validate: .terraform/.initialised ## terraform validate of the module and of eve
 	done
 
 docs: setup ## rewrite the READMEs' generated tables (requirements, inputs, outputs, engines) from the code
-	$(BIN)/python -m docgen
+	$(BIN)/python -m pipeline_tooling.docgen
 
 hooks: setup ## install the git pre-commit hooks (.pre-commit-config.yaml: the checks of make lint)
 	$(BIN)/pre-commit install

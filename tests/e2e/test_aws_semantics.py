@@ -1,7 +1,7 @@
 """Where engines differ from AWS in ways the suite could come to rely on, AWS's behaviour on the deployed stack.
 
 Each test needs the capability it checks; the engine × capability table
-(harness/capabilities.py) says which engines have it, and the others skip by name.
+(pipeline_tooling/harness/capabilities.py) says which engines have it, and the others skip by name.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 from botocore.exceptions import ClientError
-
-from harness.capabilities import Capability
+from pipeline_tooling.harness.capabilities import Capability
 
 
 @pytest.mark.needs(Capability.EMPTY_STRING_VALIDATION)

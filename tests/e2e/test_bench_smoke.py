@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from bench import measure, report
-from bench.stats import summary_ms
-from harness.capabilities import Capability
-from harness.targets import TITLES
+from pipeline_tooling.bench import measure, report
+from pipeline_tooling.bench.stats import summary_ms
+from pipeline_tooling.harness.capabilities import Capability
+from pipeline_tooling.harness.targets import TITLES
 
 PREFIX = "bench-smoke/"
 BURST = 20

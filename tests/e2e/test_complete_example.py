@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from harness.items import by_key, items_under, wait_for_items, wait_for_object
-from harness.outcomes import Outcomes
+from pipeline_tooling.harness.items import by_key, items_under, wait_for_items, wait_for_object
+from pipeline_tooling.harness.outcomes import Outcomes
 
 REJECTED = ("incoming/wrong-suffix.txt", "elsewhere/wrong-prefix.csv", "incoming.csv")
 EXAMPLE_TAGS = {"example": "complete", "owner": "data-platform", "cost-center": "1234"}

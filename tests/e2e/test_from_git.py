@@ -15,16 +15,14 @@ import hashlib
 import json
 import re
 import shlex
+from pathlib import Path
 
 import pytest
-
-from harness.clients import Clients
-from harness.from_git import FromGit, GitSourcedDeployment, PublishedModule, run
-from harness.stack import ZIP, Stack
-from harness.targets import Target
-from harness.terraform import TerraformFailed
-
-from .conftest import RUN_ID, WORK
+from pipeline_tooling.harness.clients import Clients
+from pipeline_tooling.harness.from_git import FromGit, GitSourcedDeployment, PublishedModule, run
+from pipeline_tooling.harness.stack import ZIP, Stack
+from pipeline_tooling.harness.targets import Target
+from pipeline_tooling.harness.terraform import TerraformFailed
 
 
 def sha256_b64(data: bytes) -> str:
@@ -47,14 +45,14 @@ def test_terraform_fetched_the_module_by_git_and_the_package_came_from_the_root(
 
 
 def test_a_module_from_git_without_a_package_names_the_command_that_builds_one(
-    target: Target, from_git: FromGit, published_module: PublishedModule
+    target: Target, from_git: FromGit, published_module: PublishedModule, e2e_work_dir: Path, run_id: str
 ) -> None:
     without_zip, removed = re.subn(r"\n[ \t]*lambda_zip_path\s*=[^\n]*", "", from_git.configuration)
     assert removed == 1, "the README's root sets lambda_zip_path once"
-    suffix = f"e2e-{RUN_ID}-nopkg"
+    suffix = f"e2e-{run_id}-nopkg"
     root = GitSourcedDeployment(
         target,
-        WORK / suffix,
+        e2e_work_dir / suffix,
         [Stack(from_git.module_name, suffix, async_invocation={"failure_queue": {}})],
         published=published_module,
         readme=dataclasses.replace(from_git, configuration=without_zip),

@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
-from harness.capabilities import Capability
-from harness.items import items_under
-from harness.polling import wait_until
+from pipeline_tooling.harness.capabilities import Capability
+from pipeline_tooling.harness.items import items_under
+from pipeline_tooling.harness.polling import wait_until
 
 pytestmark = pytest.mark.needs(Capability.IAM_ENFORCEMENT)
 

@@ -8,9 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
-from harness.items import by_key, exactly, wait_for_items, wait_for_object
-from harness.polling import wait_until
+from pipeline_tooling.harness.items import by_key, exactly, wait_for_items, wait_for_object
+from pipeline_tooling.harness.polling import wait_until
 
 DELIVERY_TIMEOUT = 60  # seconds for an object's item to appear; AWS usually needs well under 5
 

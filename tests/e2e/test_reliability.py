@@ -15,12 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-
-from harness.capabilities import Capability
-from harness.control import EngineControl
-from harness.items import by_key, exactly, items_under
-from harness.outcomes import Outcomes
-from harness.polling import wait_until
+from pipeline_tooling.harness.capabilities import Capability
+from pipeline_tooling.harness.control import EngineControl
+from pipeline_tooling.harness.items import by_key, exactly, items_under
+from pipeline_tooling.harness.outcomes import Outcomes
+from pipeline_tooling.harness.polling import wait_until
 
 FAULT_OBJECTS = int(os.environ.get("E2E_FAULT_OBJECTS", "100"))
 OUTAGE_OBJECTS = 20

@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-import build
-from harness import targets
-from harness.clients import Clients
-from harness.items import by_key, items_under, wait_for_items
-from harness.outcomes import Outcomes
-from harness.polling import wait_until
-from harness.targets import Target
+from pipeline_tooling import package
+from pipeline_tooling.harness import targets
+from pipeline_tooling.harness.clients import Clients
+from pipeline_tooling.harness.items import by_key, items_under, wait_for_items
+from pipeline_tooling.harness.outcomes import Outcomes
+from pipeline_tooling.harness.polling import wait_until
+from pipeline_tooling.harness.targets import Target
 
 ROOT = Path(__file__).resolve().parents[2]
 UP_TIMEOUT = 300.0  # deploying the stack: Terraform init, plan, apply
@@ -259,7 +258,7 @@ def test_make_up_hot_reloads_the_handler_and_shows_each_event(sandbox, example_p
     account = clients.sts.get_caller_identity()["Account"]
     assert f'bucket   = "lambda-trigger-bucket-envfile-{account}"' in plan
 
-    shipped = build.base64_sha256((state / "lambda.zip").read_bytes())
+    shipped = package.sha256_of((state / "lambda.zip").read_bytes())
     up.interrupt()
     up.wait_for(r"re-applying so its state matches", timeout=RELOAD_TIMEOUT)
     up.wait_for(r"stopped watching\. The stack stays up", timeout=UP_TIMEOUT)

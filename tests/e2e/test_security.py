@@ -6,9 +6,8 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-
-from harness.capabilities import Capability
-from harness.clients import client
+from pipeline_tooling.harness.capabilities import Capability
+from pipeline_tooling.harness.clients import client
 
 
 @pytest.mark.needs(Capability.PLAIN_HTTP_POLICY)

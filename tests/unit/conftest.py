@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-import index
 import pytest
 from moto import mock_aws
+from pipeline_tooling.harness.schema import LOG_TABLE
 
-from harness.schema import LOG_TABLE
+from tests.unit.loaded import index
 
 TABLE_NAME = "lambda-invocation-logs-test"
 

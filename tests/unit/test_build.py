@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import build
+from tests.unit.loaded import build
 
 ROOT = Path(__file__).resolve().parents[2]
 

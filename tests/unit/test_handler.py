@@ -9,18 +9,15 @@ import subprocess
 import sys
 import uuid
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import boto3
-import index
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import ANY, Stubber
 
+from tests.unit.loaded import LAMBDA_DIR, index
 from tests.unit.s3_events import s3_event, s3_record
-
-LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 
 
 def log_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:

@@ -15,11 +15,12 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote_plus
 
-import index
 import pytest
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.unit.loaded import index
 
 settings.register_profile(
     "ci", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -184,7 +185,8 @@ def _fake_client(monkeypatch: pytest.MonkeyPatch) -> None:
 def run(event: Any, table: FakeTable) -> dict[str, Any]:
     _current["table"] = table
     with redirect_stdout(io.StringIO()):
-        return index.lambda_handler(event, Context())
+        result: dict[str, Any] = index.lambda_handler(event, Context())
+        return result
 
 
 @given(entries)

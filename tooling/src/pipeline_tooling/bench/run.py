@@ -1,0 +1,144 @@
+"""The bench's run: every engine started and deployed side by side, then measured the same way.
+
+Latency samples (pipeline, floor) alternate between the engines, ten at a time, so a machine
+that is busier one minute than the next weighs on every engine alike; the bursts
+run one engine at a time (each would slow the other), then every stack is destroyed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline_tooling.harness.clients import Clients
+from pipeline_tooling.harness.engines import open_target
+from pipeline_tooling.harness.progress import Progress
+from pipeline_tooling.harness.stack import Stack
+from pipeline_tooling.harness.targets import TITLES, Target
+
+from . import deploy, measure
+from .bare_moto import bare_moto
+from .stats import summary_ms
+
+
+@dataclass(frozen=True)
+class Plan:
+    latency_samples: int
+    burst: int
+    threads: int
+
+
+@dataclass
+class Engine:
+    """One engine under test: its target, clients, deployed stack and figures so far."""
+
+    name: str
+    target: Target
+    clients: Clients
+    stack: Stack
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.name]
+
+
+@contextmanager
+def deployed_engines(names: list[str], work: Path, progress: Progress) -> Iterator[list[Engine]]:
+    """Every engine started (or reached) and its stack deployed; destroyed and stopped after."""
+    with ExitStack() as running:
+        engines = []
+        for name in names:
+            with progress.phase(f"{TITLES[name]}: start or reach"):
+                target = running.enter_context(open_target(name, work / name))
+            clients = Clients.for_target(target)
+            figures = {"floor_apply_s": deploy.floor_apply(target, work / name, progress)}
+            stack, applied = deploy.deploy(target, work / name, progress)
+            figures.update(applied)
+            running.callback(_destroy, target, clients, stack, figures, progress)
+            engine = Engine(name, target, clients, stack, {"deploy": figures})
+            with progress.phase(f"{engine.title}: first event after apply"):
+                engine.results["first_event_ms"] = measure.one_object(clients, stack, "bench/first-event") * 1000
+            engines.append(engine)
+        yield engines
+
+
+def _destroy(target: Target, clients: Clients, stack: Stack, figures: dict[str, float], progress: Progress) -> None:
+    stack.root.before_destroy(clients.s3, progress.say)  # not timed: only some engines need it
+    with progress.phase(f"{TITLES[target.name]}: destroy"):
+        figures["destroy_s"] = measure.timed(stack.terraform.destroy)
+
+
+def interleaved(
+    engines: list[Engine], samples: int, sample: Callable[[Engine, int], float], block: int = 10
+) -> dict[str, list[float]]:
+    """``samples`` samples per engine, ``block`` at a time, the engines taking turns.
+
+    (Blocks rather than single samples: each engine stays warm for a few samples, as a user's
+    engine is between the events of a session.)
+    """
+    taken: dict[str, list[float]] = {e.name: [] for e in engines}
+    for start in range(0, samples, block):
+        for engine in engines:
+            taken[engine.name] += [sample(engine, n) for n in range(start, min(samples, start + block))]
+    return taken
+
+
+def run(names: list[str], plan: Plan, work: Path, progress: Progress) -> list[dict[str, Any]]:
+    """Every figure for every engine, the same way for each."""
+    started = time.perf_counter()
+    with deployed_engines(names, work, progress) as engines:
+        pacers = {e.name: measure.Pacer() for e in engines}
+
+        def pipeline(engine: Engine, n: int) -> float:
+            pacer = pacers[engine.name]
+            key = measure.latency_key("bench/latency/", n)
+            return pacer.saw(measure.one_object(engine.clients, engine.stack, key, quiet_s=pacer.quiet_s))
+
+        with progress.phase(f"pipeline, {plan.latency_samples} uploads per engine, engines in turn"):
+            latencies = interleaved(engines, plan.latency_samples, pipeline)
+        floor_phase = f"floor, {plan.latency_samples} PutObject + PutItem per engine, engines in turn"
+        with progress.phase(floor_phase), ExitStack() as scratches:
+            made = {e.name: scratches.enter_context(measure.Scratch(e.clients)) for e in engines}
+            floors = interleaved(engines, plan.latency_samples, lambda e, n: measure.floor_pair(made[e.name], n))
+        for engine in engines:
+            with progress.phase(f"{engine.title}: burst of {plan.burst} objects from {plan.threads} threads"):
+                engine.results["burst"] = measure.burst(
+                    engine.clients, engine.stack, plan.burst, prefix="bench/burst/", threads=plan.threads
+                )
+            uploaded = measure.latency_keys("bench/latency/", plan.latency_samples)
+            uploaded += measure.burst_keys("bench/burst/", plan.burst)
+            engine.results["handler"] = measure.handler_reports(engine.clients, engine.stack, uploaded)
+            with progress.phase(f"{engine.title}: no-change plan"):
+                engine.results["deploy"]["noop_plan_s"] = measure.timed(engine.stack.terraform.plan_has_changes)
+    return [
+        {
+            "engine": e.name,
+            "label": e.target.label,
+            "startup_s": e.target.started_in_s,
+            **e.results,
+            "pipeline": summary_ms(latencies[e.name]),
+            "floor": summary_ms(floors[e.name]),
+            "pipeline_raw_s": latencies[e.name],
+            "floor_raw_s": floors[e.name],
+            "wall_s": time.perf_counter() - started,
+        }
+        for e in engines
+    ]
+
+
+def bare_moto_floor(samples: int, work: Path, progress: Progress) -> dict[str, Any]:
+    """The engine-independent floor: the same pair against moto alone (plain HTTP, keep-alive)."""
+    with (
+        progress.phase(f"bare moto: floor, {samples} PutObject + PutItem"),
+        bare_moto(work / "bare-moto") as (
+            target,
+            startup_s,
+        ),
+    ):
+        floors = measure.floor_latency(Clients.for_target(target), samples)
+    return {"startup_s": startup_s, "floor": summary_ms(floors), "floor_raw_s": floors}

@@ -1,0 +1,76 @@
+"""``python -m pipeline_tooling.docgen [--check] [README.md ...]``: rewrite the READMEs' generated sections, or
+check them.
+
+Without paths: the module's README, the tooling's (``tooling/README.md``) and every ``examples/*/README.md``.
+The Terraform tables of a README describe the module in its own folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline_tooling.paths import module_root
+
+from .sections import MODULE_SECTIONS, TOOLING_SECTIONS, render, stale
+from .terraform import ModuleError
+
+ROOT = module_root()
+
+
+TOOLING_README = ROOT / "tooling" / "README.md"
+
+
+def readmes() -> list[Path]:
+    return [ROOT / "README.md", TOOLING_README, *sorted(ROOT.glob("examples/*/README.md"))]
+
+
+def required(readme: Path) -> frozenset[str]:
+    """The sections a README must have: the module's tables in the root's, the engines' in the tooling's."""
+    return {(ROOT / "README.md").resolve(): MODULE_SECTIONS, TOOLING_README.resolve(): TOOLING_SECTIONS}.get(
+        readme.resolve(), frozenset()
+    )
+
+
+def check(readme: Path) -> list[str]:
+    """What differs from the code: stale sections, and sections the README should have but lacks."""
+    text = readme.read_text()
+    missing = sorted(name for name in required(readme) if f"<!-- BEGIN generated: {name}" not in text)
+    return stale(text, readme.parent) + [f"{name} (missing)" for name in missing]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline_tooling.docgen", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail if a generated section differs from the code")
+    parser.add_argument(
+        "readme", nargs="*", type=Path, help="default: README.md, tooling/README.md and examples/*/README.md"
+    )
+    args = parser.parse_args(argv)
+    failed = False
+    for readme in args.readme or readmes():
+        try:
+            if args.check:
+                outdated = check(readme)
+                if outdated:
+                    print(
+                        f"{readme}: generated sections differ from the code: {', '.join(outdated)}. "
+                        "Run `make docs` and commit the result.",
+                        file=sys.stderr,
+                    )
+                    failed = True
+                continue
+            text = readme.read_text()
+            rendered = render(text, readme.parent, required(readme))
+        except (KeyError, ModuleError, OSError) as error:
+            print(f"{readme}: {error}", file=sys.stderr)
+            failed = True
+            continue
+        if rendered != text:
+            readme.write_text(rendered)
+            print(f"rewrote the generated sections of {readme}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

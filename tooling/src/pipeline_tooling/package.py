@@ -1,0 +1,54 @@
+"""The function's package, made by the module's own ``build.py``: a standard-library script the tooling runs
+as a user does (``python build.py --source … --output …``), never imports."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import module_root
+
+BUILD_SECONDS = 60.0
+SHA_LINE = "base64sha256: "  # build.py's second line of output
+
+
+class BuildFailed(RuntimeError):
+    """build.py refused (no handler folder, no index.py, an unreadable file) or did not finish: its words."""
+
+
+@dataclass(frozen=True)
+class Package:
+    path: Path
+    sha256: str  # base64, as Lambda's CodeSha256 and Terraform's filebase64sha256() spell it
+
+
+def handler_source() -> Path:
+    """The module's handler folder, ``lambda/``."""
+    return module_root() / "lambda"
+
+
+def build(output: Path, source: Path | None = None) -> Package:
+    """Run build.py: the zip of ``source`` (default ``lambda/``) written to ``output``."""
+    command = [sys.executable, str(module_root() / "build.py"), "--source", str(source or handler_source())]
+    try:
+        done = subprocess.run(
+            [*command, "--output", str(output)], capture_output=True, text=True, check=False, timeout=BUILD_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        raise BuildFailed(f"build.py had not finished after {BUILD_SECONDS:.0f} s") from None
+    if done.returncode != 0:
+        said = done.stderr.strip() or done.stdout.strip() or f"exit status {done.returncode}"
+        raise BuildFailed(said.removeprefix("build.py: error: "))
+    sha = [line.removeprefix(SHA_LINE) for line in done.stdout.splitlines() if line.startswith(SHA_LINE)]
+    if not sha:
+        raise BuildFailed(f"build.py printed no {SHA_LINE.strip()} line: {done.stdout.strip()!r}")
+    return Package(output, sha[0])
+
+
+def sha256_of(data: bytes) -> str:
+    """What Terraform's filebase64sha256() gives for the same bytes."""
+    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
