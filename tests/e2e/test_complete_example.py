@@ -54,7 +54,7 @@ def test_the_function_has_the_examples_settings(clients, complete_stack):
 
 
 def test_one_customer_managed_key_encrypts_bucket_table_and_queue(clients, complete_stack):
-    key = complete_stack.deployment.root_outputs["kms_key_arn"]
+    key = complete_stack.root.outputs["kms_key_arn"]
     described = clients.kms.describe_key(KeyId=key)["KeyMetadata"]
     assert (described["KeyManager"], described["KeyState"]) == ("CUSTOMER", "Enabled")
     assert clients.kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
@@ -136,7 +136,7 @@ def test_the_table_has_its_index_by_object_and_finds_one_object_by_it(clients, c
 
 
 def test_the_alarms_watch_the_pipeline_and_tell_the_topic(clients, complete_stack):
-    suffix, topic = complete_stack.suffix, complete_stack.deployment.root_outputs["alerts_topic_arn"]
+    suffix, topic = complete_stack.suffix, complete_stack.root.outputs["alerts_topic_arn"]
     found = clients.cloudwatch.describe_alarms(AlarmNamePrefix=f"s3-processor-{suffix}-")["MetricAlarms"]
 
     watched = {

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from pipeline_tooling.harness.clients import Clients
 from pipeline_tooling.harness.from_git import FromGit, GitSourcedDeployment, PublishedModule, run
-from pipeline_tooling.harness.stack import ZIP, Stack
+from pipeline_tooling.harness.stack import ZIP, DeployedStack, Stack
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.harness.terraform import TerraformFailed
 
@@ -30,7 +30,7 @@ def sha256_b64(data: bytes) -> str:
 
 
 def test_terraform_fetched_the_module_by_git_and_the_package_came_from_the_root(
-    clients: Clients, stack: Stack, from_git: FromGit, published_module: PublishedModule
+    clients: Clients, stack: DeployedStack, from_git: FromGit, published_module: PublishedModule
 ) -> None:
     workdir = stack.root.workdir
     [module] = [m for m in json.loads((workdir / ".terraform/modules/modules.json").read_text())["Modules"] if m["Key"]]

@@ -165,7 +165,7 @@ def test_handler_log_lines_reach_cloudwatch(clients, stack, outcomes):
 
 def test_second_plan_shows_no_changes(stack, progress):
     with progress.phase("terraform plan (expect no changes)"):
-        assert stack.terraform.plan_has_changes() is False
+        assert stack.root.terraform.plan_has_changes() is False
 
 
 @pytest.mark.parametrize("name", ["bucket", "table", "function"])

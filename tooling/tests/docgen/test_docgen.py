@@ -60,7 +60,7 @@ def test_a_changed_capability_row_is_caught_and_rewritten(tmp_path, monkeypatch)
     assert main(["--check", str(readme)]) == 1
     assert stale(readme.read_text(), tmp_path) == ["capabilities"]
     assert main([str(readme)]) == 0
-    assert stale(readme.read_text(), module_copy) == []
+    assert stale(readme.read_text(), tmp_path) == []
     assert "| IAM enforcement of the function's execution role | no | yes |" in readme.read_text()
 
 

@@ -17,8 +17,9 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from pipeline_tooling.harness.engines.process import ServerRecord
 from pipeline_tooling.harness.sandbox import session, tail
-from pipeline_tooling.harness.sandbox.session import Options, Session, sandbox_stack
+from pipeline_tooling.harness.sandbox.session import Options, Session, sandbox_deployment
 from pipeline_tooling.harness.sandbox.state import SandboxState
+from pipeline_tooling.harness.stack import DeployedStack, Deployment
 from pipeline_tooling.harness.targets import Target, TargetError
 from pipeline_tooling.paths import module_root
 
@@ -67,6 +68,12 @@ def source(tmp_path: Path) -> Path:
     return copy
 
 
+def deployed(deployment: Deployment) -> tuple[DeployedStack, ...]:
+    """The sandbox's stacks as if applied, with the module's outputs OUTPUTS."""
+    deployment.restore_outputs({stack.name: OUTPUTS for stack in deployment.stacks})
+    return deployment.deployed
+
+
 def test_an_engine_gone_mid_watch_ends_make_up_with_one_line_and_forgets_the_stack(
     up_state: SandboxState, source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -74,8 +81,7 @@ def test_an_engine_gone_mid_watch_ends_make_up_with_one_line_and_forgets_the_sta
     monkeypatch.setattr(session, "client", lambda *_, **__: QuietEngine())
     monkeypatch.setattr(session, "engine_alive", lambda *_: False)
     monkeypatch.setattr(session, "HEALTH_EVERY_S", 0.0)
-    stack = sandbox_stack(up_state, TARGET, {"suffix": "dev"})
-    stack.outputs = OUTPUTS
+    [stack] = deployed(sandbox_deployment(up_state, TARGET, {"suffix": "dev"}))
     run = Session(Options(source, poll_s=0.01), up_state, lambda kind, text: said.append((kind, text)))
 
     assert run.watch(stack, "sha") == 1
@@ -141,8 +147,7 @@ def test_an_update_the_engine_refuses_is_one_line_and_keeps_the_last_package(
 ) -> None:
     said: list[tuple[str, str]] = []
     up_state.zip.write_bytes(b"the package the function runs")
-    stack = sandbox_stack(up_state, TARGET, {"suffix": "dev"})
-    stack.outputs = OUTPUTS
+    [stack] = deployed(sandbox_deployment(up_state, TARGET, {"suffix": "dev"}))
     run = Session(Options(source), up_state, lambda kind, text: said.append((kind, text)))
 
     assert run.reload(stack, RefusingLambda(), ["index.py"], "running-sha") == "running-sha"

@@ -123,7 +123,7 @@ def test_a_deployment_writes_terraform_fmt_clean_hcl(tmp_path):
     main = Stack("stack", "s", async_invocation={"failure_queue": {"message_retention_seconds": 60}})
     other = Stack("filtered", "f", notification_filter={"prefix": "in/", "suffix": ".csv"})
 
-    Deployment(target, tmp_path, [main, other])
+    Deployment(target, tmp_path, [main, other]).write_configuration()
 
     checked = subprocess.run(
         ["terraform", "fmt", "-check", "-diff", "main.tf"],

@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 from pipeline_tooling.harness.progress import Progress
-from pipeline_tooling.harness.stack import TERRAFORM_BLOCK, Deployment, Stack, provider_override
+from pipeline_tooling.harness.stack import TERRAFORM_BLOCK, DeployedStack, Deployment, provider_override
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.harness.terraform import TerraformRunner
 
@@ -46,7 +46,7 @@ def floor_apply(target: Target, work: Path, progress: Progress) -> float:
     return seconds
 
 
-def deploy(target: Target, work: Path, progress: Progress) -> tuple[Stack, dict[str, float]]:
+def deploy(target: Target, work: Path, progress: Progress) -> tuple[DeployedStack, dict[str, float]]:
     """The module's stack (with its on-failure queue, as the e2e suite deploys it), timed."""
     suffix = f"bench-{secrets.token_hex(3)}"
     deployment = Deployment.single(target, work / suffix, suffix, async_invocation={"failure_queue": {}})
@@ -56,4 +56,5 @@ def deploy(target: Target, work: Path, progress: Progress) -> tuple[Stack, dict[
     with progress.phase("first apply (plan + apply)"):
         figures["apply_s"] = timed(lambda: plan_and_apply(deployment.terraform))
     deployment.read_outputs()
-    return deployment.stack, figures
+    [stack] = deployment.deployed
+    return stack, figures

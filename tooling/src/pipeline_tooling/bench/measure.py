@@ -34,7 +34,7 @@ from pipeline_tooling.harness.control import EngineControl
 from pipeline_tooling.harness.items import items_under
 from pipeline_tooling.harness.polling import DeadlineExceeded, wait_until
 from pipeline_tooling.harness.schema import LOG_TABLE
-from pipeline_tooling.harness.stack import Stack
+from pipeline_tooling.harness.stack import DeployedStack
 from pipeline_tooling.paths import module_root
 
 REPORT = re.compile(
@@ -85,7 +85,7 @@ def _take_item(clients: Clients, table: str, key: str) -> bool:
     return bool(found)
 
 
-def one_object(clients: Clients, stack: Stack, key: str, *, timeout: float = 60, quiet_s: float = 0.0) -> float:
+def one_object(clients: Clients, stack: DeployedStack, key: str, *, timeout: float = 60, quiet_s: float = 0.0) -> float:
     """Seconds from the start of PutObject until the object's item is readable (then the item is deleted).
 
     Polling starts ``quiet_s`` after the start (and at once if PutObject took longer): polls
@@ -125,7 +125,9 @@ class Pacer:
         return seconds
 
 
-def pipeline_latency(clients: Clients, stack: Stack, samples: int, *, prefix: str = "bench-latency/") -> list[float]:
+def pipeline_latency(
+    clients: Clients, stack: DeployedStack, samples: int, *, prefix: str = "bench-latency/"
+) -> list[float]:
     """``one_object`` for ``samples`` uploads, one after another."""
     pacer = Pacer()
     return [pacer.saw(one_object(clients, stack, key, quiet_s=pacer.quiet_s)) for key in latency_keys(prefix, samples)]
@@ -190,7 +192,7 @@ def _count(clients: Clients, table: str, prefix: str) -> int:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def _completed_invocations(stack: Stack) -> Callable[[], int] | None:
+def _completed_invocations(stack: DeployedStack) -> Callable[[], int] | None:
     """Successful invocations since now, from the engine's own counters; None where it has none."""
     if not has(stack.target.name, Capability.INVOCATION_STATS):
         return None
@@ -206,7 +208,7 @@ def _completed_invocations(stack: Stack) -> Callable[[], int] | None:
 
 def burst(
     clients: Clients,
-    stack: Stack,
+    stack: DeployedStack,
     objects: int,
     *,
     prefix: str = "bench-burst/",
@@ -262,7 +264,7 @@ def _log_events(clients: Clients, group: str, pattern: str) -> list[str]:
         kwargs["nextToken"] = page["nextToken"]
 
 
-def request_ids_by_key(clients: Clients, stack: Stack, keys: Collection[str]) -> dict[str, set[str]]:
+def request_ids_by_key(clients: Clients, stack: DeployedStack, keys: Collection[str]) -> dict[str, set[str]]:
     """The invocations that wrote (or found already written) an item for one of ``keys``, by key."""
     ids: dict[str, set[str]] = {}
     for message in _log_events(clients, stack.outputs["log_group_name"], '"awsRequestId"'):
@@ -276,7 +278,9 @@ def request_ids_by_key(clients: Clients, stack: Stack, keys: Collection[str]) ->
     return ids
 
 
-def handler_reports(clients: Clients, stack: Stack, keys: Collection[str], *, timeout: float = 30.0) -> dict[str, Any]:
+def handler_reports(
+    clients: Clients, stack: DeployedStack, keys: Collection[str], *, timeout: float = 30.0
+) -> dict[str, Any]:
     """Lambda's REPORT lines of the invocations for ``keys``: init, duration, peak memory.
 
     Log delivery is eventually consistent on every engine, as on AWS: this waits (up to ``timeout``)

@@ -17,7 +17,7 @@ from typing import Any
 from pipeline_tooling.harness.clients import Clients
 from pipeline_tooling.harness.engines import open_target
 from pipeline_tooling.harness.progress import Progress
-from pipeline_tooling.harness.stack import Stack
+from pipeline_tooling.harness.stack import DeployedStack
 from pipeline_tooling.harness.targets import TITLES, Target
 
 from . import deploy, measure
@@ -39,7 +39,7 @@ class Engine:
     name: str
     target: Target
     clients: Clients
-    stack: Stack
+    stack: DeployedStack
     results: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -67,10 +67,13 @@ def deployed_engines(names: list[str], work: Path, progress: Progress) -> Iterat
         yield engines
 
 
-def _destroy(target: Target, clients: Clients, stack: Stack, figures: dict[str, float], progress: Progress) -> None:
-    stack.root.before_destroy(clients.s3, progress.say)  # not timed: only some engines need it
+def _destroy(
+    target: Target, clients: Clients, stack: DeployedStack, figures: dict[str, float], progress: Progress
+) -> None:
+    root = stack.root  # the root of this one stack: its destroy removes the stack and nothing else
+    root.before_destroy(clients.s3, progress.say)  # not timed: only some engines need it
     with progress.phase(f"{TITLES[target.name]}: destroy"):
-        figures["destroy_s"] = measure.timed(stack.terraform.destroy)
+        figures["destroy_s"] = measure.timed(root.terraform.destroy)
 
 
 def interleaved(
@@ -114,7 +117,7 @@ def run(names: list[str], plan: Plan, work: Path, progress: Progress) -> list[di
             uploaded += measure.burst_keys("bench/burst/", plan.burst)
             engine.results["handler"] = measure.handler_reports(engine.clients, engine.stack, uploaded)
             with progress.phase(f"{engine.title}: no-change plan"):
-                engine.results["deploy"]["noop_plan_s"] = measure.timed(engine.stack.terraform.plan_has_changes)
+                engine.results["deploy"]["noop_plan_s"] = measure.timed(engine.stack.root.terraform.plan_has_changes)
     return [
         {
             "engine": e.name,

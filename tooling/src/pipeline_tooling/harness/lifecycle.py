@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from typing import Any
@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from .clients import Clients
 from .items import items_under
 from .progress import Progress
-from .stack import Deployment, Stack
+from .stack import DeployedStack, Deployment
 from .targets import TargetError
 
 CHECK_PREFIX = "harness-check/"  # the key of the event each deployed function is checked with, then removed
@@ -32,7 +32,7 @@ def _gone(call: Any, **kwargs: Any) -> bool:
     return False
 
 
-def leftovers(outputs: dict[str, Any], clients: Clients) -> list[str]:
+def leftovers(outputs: Mapping[str, Any], clients: Clients) -> list[str]:
     """What of a destroyed stack still exists, found by the names its outputs gave."""
     role = str(outputs["lambda_role_arn"]).rsplit("/", 1)[-1]
     probes: list[tuple[str, Any, dict[str, Any]]] = [
@@ -80,7 +80,7 @@ def check_record(bucket: str, key: str, region: str) -> dict[str, Any]:
     }
 
 
-def check_function_runs(stack: Stack, clients: Clients) -> None:
+def check_function_runs(stack: DeployedStack, clients: Clients) -> None:
     """Invoke the deployed function once, synchronously, with one record of its own bucket, and take the item
     it wrote away again: a function that cannot run (cannot import, cannot write, raises) says so here, before
     any test waits on an event, and the session stops with the error it returned.
@@ -150,7 +150,7 @@ def _create(
         tf.apply()
     deployment.read_outputs()
     progress.count("resources deployed", len(planned))
-    for stack in deployment.stacks:
+    for stack in deployment.deployed:
         progress.say(f"deployed {stack.suffix}: bucket {stack.bucket}, table {stack.table}, function {stack.function}")
         check_function_runs(stack, clients)
 
@@ -237,6 +237,6 @@ class Deploying:
         if unreported is not None:
             raise unreported
         if failure is None:
-            stacks = [stack for d in self.deployments for stack in d.stacks]
+            stacks = [stack for d in self.deployments for stack in d.deployed]
             remaining = [what for stack in stacks for what in leftovers(stack.outputs, self._clients)]
             assert not remaining, f"destroy left these behind: {remaining}"

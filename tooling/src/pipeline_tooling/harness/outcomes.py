@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_plus
@@ -147,7 +147,7 @@ class Outcomes:
         self.unreadable: str | None = None  # why the last read failed, if it did
 
     @classmethod
-    def for_stack(cls, clients: Any, outputs: dict[str, Any], **options: Any) -> Outcomes:
+    def for_stack(cls, clients: Any, outputs: Mapping[str, Any], **options: Any) -> Outcomes:
         """Watching a deployed stack (its outputs name the log group and the queue), from now on."""
         function = str(outputs["lambda_function_name"])
         return cls(

@@ -34,7 +34,7 @@ from .from_git import FromGit, GitSourcedDeployment, PublishedModule
 from .lifecycle import Deploying
 from .outcomes import Outcomes
 from .progress import Progress
-from .stack import ZIP, Deployment, ExampleDeployment, Stack
+from .stack import ZIP, DeployedStack, Deployment, ExampleDeployment, Stack
 from .targets import ENGINES, TITLES, Target, TargetError
 from .terraform import TerraformFailed
 
@@ -346,21 +346,21 @@ def deployment(request: pytest.FixtureRequest, deploying: Deploying | None, targ
 
 
 @pytest.fixture(scope="session")
-def stack(deployment: Deployment) -> Stack:
-    return deployment.stacks[0]
+def stack(deployment: Deployment) -> DeployedStack:
+    return deployment.deployed[0]
 
 
 @pytest.fixture
-def outcomes(clients: Clients, stack: Stack) -> Outcomes:
+def outcomes(clients: Clients, stack: DeployedStack) -> Outcomes:
     """What the main stack's pipeline reports from this test on: a wait given it stops as soon as an
     event cannot succeed (retries exhausted, on-failure queue, record rejected, function cannot start)."""
     return Outcomes.for_stack(clients, stack.outputs)
 
 
 @pytest.fixture(scope="session")
-def complete_stack(request: pytest.FixtureRequest, deploying: Deploying | None, target: Target) -> Stack:
+def complete_stack(request: pytest.FixtureRequest, deploying: Deploying | None, target: Target) -> DeployedStack:
     """The module call of examples/complete, with the module's outputs."""
-    return created(request, deploying, target, "complete").stacks[0]
+    return created(request, deploying, target, "complete").deployed[0]
 
 
 def stop_session(target: Target | str, error: BaseException) -> NoReturn:

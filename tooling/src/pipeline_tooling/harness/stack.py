@@ -1,9 +1,12 @@
 """Root configurations that call the module, pointed at the chosen target.
 
-A ``Deployment`` is one Terraform work dir with a ``main.tf`` that calls the module, by
-relative source as a user's code would, once per ``Stack`` it holds (so several stacks are
-planned, applied and destroyed in one Terraform run each), and, for an engine, an override file
-that points the AWS provider at its endpoint (as tflocal does). The module itself is never edited.
+A ``Stack`` describes one call of the module (its name and inputs) and never changes. A
+``Deployment`` is one Terraform work dir with a ``main.tf`` that calls the module, by relative
+source as a user's code would, once per stack it holds (so several stacks are planned, applied
+and destroyed in one Terraform run each), and, for an engine, an override file that points the AWS
+provider at its endpoint (as tflocal does). The deployment owns its Terraform runner and the
+outputs Terraform gave it; ``deployment.deployed`` pairs each stack with its outputs as a
+``DeployedStack``. The module itself is never edited.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from pipeline_tooling.paths import module_root
@@ -109,17 +114,15 @@ def provider_override(target: Target) -> str:
     return json.dumps({"provider": {"aws": [provider]}}, indent=2) + "\n"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Stack:
-    """One call of the module: its inputs and, once applied, its outputs."""
+    """One call of the module: its name in the root configuration and its inputs."""
 
     name: str  # the module call's name in the root configuration
     suffix: str
-    notification_filter: dict[str, str] = field(default_factory=dict)
-    async_invocation: dict[str, Any] = field(default_factory=dict)
+    notification_filter: Mapping[str, str] = field(default_factory=dict)
+    async_invocation: Mapping[str, Any] = field(default_factory=dict)
     zip_path: Path = ZIP  # the function's package, as build.py writes it
-    outputs: dict[str, Any] = field(default_factory=dict)
-    deployment: Deployment | None = field(default=None, repr=False)
 
     def expected_resources(self) -> frozenset[str]:
         resources = set(MODULE_RESOURCES)
@@ -127,20 +130,40 @@ class Stack:
             resources.add("aws_sqs_queue.failures[0]")
         return frozenset(f"module.{self.name}.{r}" for r in resources)
 
+    def module_block(self, source: str) -> str:
+        return MODULE_BLOCK % {
+            "name": self.name,
+            "source": source,
+            "suffix": hcl(self.suffix),
+            "zip": hcl(str(self.zip_path)),
+            "notification_filter": hcl(dict(self.notification_filter)),
+            "async_invocation": hcl(dict(self.async_invocation)),
+        }
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    """A stack as applied: its description, the root it is deployed in and the module's outputs there."""
+
+    stack: Stack
+    root: Deployment = field(repr=False)
+    outputs: Mapping[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.stack.name
+
+    @property
+    def suffix(self) -> str:
+        return self.stack.suffix
+
+    @property
+    def async_invocation(self) -> Mapping[str, Any]:
+        return self.stack.async_invocation
+
     @property
     def target(self) -> Target:
-        assert self.deployment is not None, f"stack {self.name} belongs to no deployment"
-        return self.deployment.target
-
-    @property
-    def root(self) -> Deployment:
-        """The Terraform root this stack is deployed in."""
-        assert self.deployment is not None, f"stack {self.name} belongs to no deployment"
-        return self.deployment
-
-    @property
-    def terraform(self) -> TerraformRunner:
-        return self.root.terraform
+        return self.root.target
 
     @property
     def bucket(self) -> str:
@@ -161,40 +184,37 @@ class Stack:
         assert name, f"stack {self.name} has no index by object"
         return str(name)
 
-    def module_block(self, source: str) -> str:
-        return MODULE_BLOCK % {
-            "name": self.name,
-            "source": source,
-            "suffix": hcl(self.suffix),
-            "zip": hcl(str(self.zip_path)),
-            "notification_filter": hcl(self.notification_filter),
-            "async_invocation": hcl(self.async_invocation),
-        }
-
 
 @dataclass
 class Deployment:
-    """One Terraform work dir deploying ``stacks`` to ``target`` in one run per step."""
+    """One Terraform work dir deploying ``stacks`` to ``target`` in one run per step.
+
+    It owns the root's Terraform runner (made, and the root's files written, on first use) and the
+    outputs Terraform gave it (``read_outputs``; ``restore_outputs`` for a root applied by an earlier
+    process): the one place they are kept."""
 
     target: Target
     workdir: Path
-    stacks: list[Stack]
+    stacks: Sequence[Stack]  # kept as a tuple
 
     # What prepare() does, for the progress lines; None: nothing to do before init.
     preparation: ClassVar[str | None] = None
 
     def __post_init__(self) -> None:
+        self.stacks = tuple(self.stacks)
         names = [s.name for s in self.stacks]
         if len(set(names)) != len(names):
             raise ValueError(f"module call names must differ: {names}")
-        # Configuration files are rewritten; a state file already there is kept.
+        self._outputs: Mapping[str, Any] | None = None
+
+    @cached_property
+    def terraform(self) -> TerraformRunner:
+        """The root's runner. Its first use writes the root's files (a state file already there is kept)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.root_outputs: dict[str, Any] = {}  # every output of the root, once applied
-        self.terraform = TerraformRunner(self.workdir, self.write_configuration())
+        runner = TerraformRunner(self.workdir, self.write_configuration())
         if self.target.emulated:
             (self.workdir / "endpoint_override.tf.json").write_text(provider_override(self.target))
-        for stack in self.stacks:
-            stack.deployment = self
+        return runner
 
     def write_configuration(self) -> dict[str, Any]:
         """Write the root's .tf files; the variables Terraform is run with."""
@@ -208,11 +228,7 @@ class Deployment:
     @classmethod
     def single(cls, target: Target, workdir: Path, suffix: str, **inputs: Any) -> Deployment:
         """A deployment of one stack, called ``stack``."""
-        return cls(target, workdir, [Stack("stack", suffix, **inputs)])
-
-    @property
-    def stack(self) -> Stack:
-        return self.stacks[0]
+        return cls(target, workdir, (Stack("stack", suffix, **inputs),))
 
     def expected_resources(self) -> frozenset[str]:
         return frozenset().union(*(s.expected_resources() for s in self.stacks))
@@ -222,14 +238,37 @@ class Deployment:
         return "+".join(s.suffix for s in self.stacks)
 
     def read_outputs(self) -> None:
-        outputs = self.root_outputs = self.terraform.outputs()
-        for stack in self.stacks:
-            stack.outputs = outputs.get(stack.name, {})
+        """Take the root's outputs from Terraform (after an apply)."""
+        self.restore_outputs(self.terraform.outputs())
+
+    def restore_outputs(self, outputs: Mapping[str, Any]) -> None:
+        """Take the root's outputs as given: one per module call (by its name), and the root's own."""
+        self._outputs = MappingProxyType(dict(outputs))
+
+    @property
+    def applied(self) -> bool:
+        return self._outputs is not None
+
+    @property
+    def outputs(self) -> Mapping[str, Any]:
+        """Every output of the root (the module calls' and the root's own), once applied."""
+        assert self._outputs is not None, f"the root {self.label} has no outputs yet: it has not been applied"
+        return self._outputs
+
+    @property
+    def deployed(self) -> tuple[DeployedStack, ...]:
+        """Each stack with the module's outputs for it, once applied."""
+        return tuple(
+            DeployedStack(stack, self, MappingProxyType(dict(self.outputs.get(stack.name, {}))))
+            for stack in self.stacks
+        )
 
     def before_destroy(self, s3: Any, say: Callable[[str], None]) -> None:
         """What the engine's known bugs need done before ``terraform destroy`` can finish, for each stack that was
         deployed (pipeline_tooling/harness/workarounds.py)."""
-        for stack in self.stacks:
+        if not self.applied:
+            return
+        for stack in self.deployed:
             if stack.outputs:
                 workarounds.before_destroy(self.target.name, self.target.version, s3, stack.bucket, say)
 

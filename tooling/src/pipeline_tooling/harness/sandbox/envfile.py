@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..stack import Stack
+from ..stack import DeployedStack
 from ..targets import Target
 
 
-def variables(target: Target, outputs: dict[str, Any]) -> dict[str, str]:
+def variables(target: Target, outputs: Mapping[str, Any]) -> dict[str, str]:
     found: dict[str, str] = {}
     if target.endpoint:
         found |= {"AWS_ENDPOINT_URL": target.endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
@@ -34,7 +35,7 @@ def variables(target: Target, outputs: dict[str, Any]) -> dict[str, str]:
     return found
 
 
-def render(target: Target, outputs: dict[str, Any], path: Path) -> str:
+def render(target: Target, outputs: Mapping[str, Any], path: Path) -> str:
     lines = [
         f"# Written by `make up`: the environment that reaches the sandbox stack on {target.label}.",
         f"# Use it with:  source {shlex.quote(str(path))}",
@@ -43,14 +44,14 @@ def render(target: Target, outputs: dict[str, Any], path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(path: Path, target: Target, outputs: dict[str, Any]) -> None:
+def write(path: Path, target: Target, outputs: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(render(target, outputs, path))
     tmp.replace(path)
 
 
-def usage(stack: Stack, env_file: Path, *, engine_started: bool) -> list[str]:
+def usage(stack: DeployedStack, env_file: Path, *, engine_started: bool) -> list[str]:
     """What to do next, for the lines ``make up`` prints once the stack is up."""
     shown = os.path.relpath(env_file, Path.cwd()) if env_file.is_relative_to(Path.cwd()) else str(env_file)
     target = stack.target

@@ -22,7 +22,7 @@ from ..clients import client
 from ..engines import start_detached
 from ..engines.process import ServerRecord
 from ..followers import LogFollower, QueueFollower
-from ..stack import Deployment, Stack
+from ..stack import DeployedStack, Deployment
 from ..targets import TITLES, Target, TargetError
 from ..terraform import TerraformFailed
 from . import envfile, live, reload
@@ -42,13 +42,12 @@ class Options:
     poll_s: float = 0.2
 
 
-def sandbox_stack(state: SandboxState, target: Target, inputs: dict[str, Any]) -> Stack:
-    """The stack ``make up`` deploys: the module's defaults, the package built from the watched source."""
+def sandbox_deployment(state: SandboxState, target: Target, inputs: dict[str, Any]) -> Deployment:
+    """The root ``make up`` deploys: one stack, the module's defaults, the package built from the watched source."""
     async_invocation: dict[str, Any] = {"failure_queue": {}} if inputs.get("failure_queue") else {}
-    deployment = Deployment.single(
+    return Deployment.single(
         target, state.workdir, str(inputs["suffix"]), zip_path=state.zip, async_invocation=async_invocation
     )
-    return deployment.stack
 
 
 def started_by_make_up(state: SandboxState, target: Target) -> bool:
@@ -101,37 +100,40 @@ class Session:
         self.state.save_target(target)
         return target
 
-    def stack(self, target: Target) -> Stack:
+    def deployment(self, target: Target) -> Deployment:
         inputs = {"suffix": self.options.suffix, "failure_queue": self.options.failure_queue}
         self.state.save_inputs(inputs)
-        return sandbox_stack(self.state, target, inputs)
+        return sandbox_deployment(self.state, target, inputs)
 
-    def apply(self, stack: Stack, sha: str, *, refresh: bool = True) -> None:
+    def apply(self, deployment: Deployment, sha: str, *, refresh: bool = True) -> DeployedStack:
         """Converge the stack on the module and the package; record what was applied.
 
         ``refresh=False`` on the way out: only the code changed since the last apply, and that
         the state's ``source_code_hash`` against the package's shows without asking the engine."""
         self.stops.busy_with = "terraform apply"
         try:
+            terraform = deployment.terraform
             if not (self.state.workdir / ".terraform" / "modules" / "modules.json").exists():
-                stack.terraform.init()  # the module is a local path: once initialised, edits to it need no init
-            changes = stack.terraform.plan(refresh=refresh)
+                terraform.init()  # the module is a local path: once initialised, edits to it need no init
+            changes = terraform.plan(refresh=refresh)
             if changes:
-                self.say("info", f"terraform apply: {len(changes)} change(s) on {stack.target.label}")
-                stack.terraform.apply()
-            stack.outputs = stack.terraform.outputs()[stack.name]
+                self.say("info", f"terraform apply: {len(changes)} change(s) on {deployment.target.label}")
+                terraform.apply()
+            deployment.read_outputs()
         finally:
             self.stops.busy_with = None
-        self.state.save_outputs(stack.outputs)
+        [stack] = deployment.deployed
+        self.state.save_outputs(dict(stack.outputs))
         self.state.save_applied_sha(sha)
         envfile.write(self.state.env_file, stack.target, stack.outputs)
+        return stack
 
     # -------------------------------------------------------------- watch ---
 
     def engine_alive(self, target: Target) -> bool:
         return engine_alive(self.state, target)
 
-    def reload(self, stack: Stack, lambda_client: Any, changed: list[str], running_sha: str) -> str:
+    def reload(self, stack: DeployedStack, lambda_client: Any, changed: list[str], running_sha: str) -> str:
         """Check, build and ship the saved source; the SHA-256 of the package the function now runs.
 
         The package is built beside the running one and takes its place only once the
@@ -166,7 +168,7 @@ class Session:
         )
         return sha
 
-    def watch(self, stack: Stack, shipped_sha: str) -> int:
+    def watch(self, stack: DeployedStack, shipped_sha: str) -> int:
         target, source = stack.target, self.options.source
         lambda_client = client(target, "lambda", attempts=2)
         follower = LogFollower(
@@ -212,14 +214,14 @@ class Session:
         self.state.engine_record.unlink(missing_ok=True)
         return 1
 
-    def stop(self, stack: Stack, shipped_sha: str) -> int:
+    def stop(self, stack: DeployedStack, shipped_sha: str) -> int:
         if self.stops.by_down:
             self.say("info", "make down asked make up to stop: it removes the stack")
             return 0
         if shipped_sha != self.state.applied_sha():
             self.say("warn", "the function runs code Terraform has not applied: re-applying so its state matches")
             try:
-                self.apply(stack, shipped_sha, refresh=False)
+                self.apply(stack.root, shipped_sha, refresh=False)
             except TerraformFailed as failed:
                 self.say("error", f"the re-apply failed ({failed.step}); `make up` tries again, `make down` cleans up")
                 return 1
@@ -240,10 +242,10 @@ class Session:
             self.say("error", f"{broken} — nothing deployed; fix it and run make up again")
             return 2
         target = self.reach()
-        stack = self.stack(target)
+        deployment = self.deployment(target)
         sha = reload.build_package(self.options.source, self.state.zip)
         try:
-            self.apply(stack, sha)
+            stack = self.apply(deployment, sha)
         except TerraformFailed as failed:
             self.say("error", f"terraform {failed.step} failed; what it made is in its state, `make down` removes it")
             raise

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ..clients import client
 from ..engines import stop_detached
 from ..polling import DeadlineExceeded, wait_until
-from .session import engine_alive, sandbox_stack
+from .session import engine_alive, sandbox_deployment
 from .state import AlreadyRunning, SandboxState
 
 Say = Callable[[str, str], None]
@@ -55,11 +55,15 @@ def down(state: SandboxState, say: Say) -> int:
 def _destroy(state: SandboxState, say: Say) -> int:
     target = state.target()
     if target is not None and state.tfstate.exists() and engine_alive(state, target):
-        stack = sandbox_stack(state, target, state.inputs())
-        stack.terraform.init()
-        stack.outputs = state.outputs() or stack.terraform.outputs().get(stack.name, {})
-        stack.root.before_destroy(client(target, "s3"), lambda line: say("info", line))
-        stack.terraform.destroy()
+        deployment = sandbox_deployment(state, target, state.inputs())
+        deployment.terraform.init()
+        saved = state.outputs()  # the module's outputs, as make up saved them
+        if saved:
+            deployment.restore_outputs({stack.name: saved for stack in deployment.stacks})
+        else:
+            deployment.read_outputs()
+        deployment.before_destroy(client(target, "s3"), lambda line: say("info", line))
+        deployment.terraform.destroy()
         say("info", f"destroyed the stack on {target.label}")
     elif state.tfstate.exists():
         say("info", "the engine that held the stack is not running: its resources are gone; forgot the stack's state")
