@@ -1,6 +1,6 @@
-"""The engine-independent floor: moto alone, no Lambda, no mends, over plain HTTP with keep-alive.
+"""The engine-independent floor: moto alone (no Lambda, none of the engine's fixes to moto), plain HTTP, keep-alive.
 
-``python -m bench.bare_moto READY_FILE`` serves moto's WSGI app on a free port of 127.0.0.1 with
+``python -m pipeline_tooling.bench.bare_moto READY_FILE`` serves moto's WSGI app on a free port of 127.0.0.1 with
 the same server the embedded engine uses (cheroot, keep-alive), writes its URL to READY_FILE
 and runs until stopped. The bench measures the same PutObject + PutItem pair against it.
 """

@@ -129,8 +129,24 @@ def pipeline_latency(
     clients: Clients, stack: DeployedStack, samples: int, *, prefix: str = "bench-latency/"
 ) -> list[float]:
     """``one_object`` for ``samples`` uploads, one after another."""
-    pacer = Pacer()
-    return [pacer.saw(one_object(clients, stack, key, quiet_s=pacer.quiet_s)) for key in latency_keys(prefix, samples)]
+    probe = LatencyProbe(clients, stack, prefix)
+    return [probe.sample(n) for n in range(samples)]
+
+
+@dataclass
+class LatencyProbe:
+    """The pipeline's latency, one upload at a time: the ``n``-th sample uploads ``latency_key(prefix, n)`` and
+    times it to its item, paced (``Pacer``) so that each starts on an idle engine. ``pipeline_latency`` takes
+    its samples in a row; the bench interleaves several engines' probes."""
+
+    clients: Clients
+    stack: DeployedStack
+    prefix: str
+    pacer: Pacer = field(default_factory=Pacer)
+
+    def sample(self, n: int) -> float:
+        key = latency_key(self.prefix, n)
+        return self.pacer.saw(one_object(self.clients, self.stack, key, quiet_s=self.pacer.quiet_s))
 
 
 @dataclass

@@ -24,6 +24,8 @@ from . import deploy, measure
 from .bare_moto import bare_moto
 from .stats import summary_ms
 
+LATENCY_PREFIX = "bench/latency/"  # the keys of the pipeline latency samples
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -95,15 +97,9 @@ def run(names: list[str], plan: Plan, work: Path, progress: Progress) -> list[di
     """Every figure for every engine, the same way for each."""
     started = time.perf_counter()
     with deployed_engines(names, work, progress) as engines:
-        pacers = {e.name: measure.Pacer() for e in engines}
-
-        def pipeline(engine: Engine, n: int) -> float:
-            pacer = pacers[engine.name]
-            key = measure.latency_key("bench/latency/", n)
-            return pacer.saw(measure.one_object(engine.clients, engine.stack, key, quiet_s=pacer.quiet_s))
-
+        probes = {e.name: measure.LatencyProbe(e.clients, e.stack, LATENCY_PREFIX) for e in engines}
         with progress.phase(f"pipeline, {plan.latency_samples} uploads per engine, engines in turn"):
-            latencies = interleaved(engines, plan.latency_samples, pipeline)
+            latencies = interleaved(engines, plan.latency_samples, lambda e, n: probes[e.name].sample(n))
         floor_phase = f"floor, {plan.latency_samples} PutObject + PutItem per engine, engines in turn"
         with progress.phase(floor_phase), ExitStack() as scratches:
             made = {e.name: scratches.enter_context(measure.Scratch(e.clients)) for e in engines}
@@ -113,7 +109,7 @@ def run(names: list[str], plan: Plan, work: Path, progress: Progress) -> list[di
                 engine.results["burst"] = measure.burst(
                     engine.clients, engine.stack, plan.burst, prefix="bench/burst/", threads=plan.threads
                 )
-            uploaded = measure.latency_keys("bench/latency/", plan.latency_samples)
+            uploaded = measure.latency_keys(LATENCY_PREFIX, plan.latency_samples)
             uploaded += measure.burst_keys("bench/burst/", plan.burst)
             engine.results["handler"] = measure.handler_reports(engine.clients, engine.stack, uploaded)
             with progress.phase(f"{engine.title}: no-change plan"):

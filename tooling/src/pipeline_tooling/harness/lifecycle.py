@@ -226,12 +226,12 @@ class Deploying:
             applied = [d for d in self.deployments if d.label in self._applying]
             destroyed = [self._pool.submit(_destroy, d, self._clients, self._progress) for d in applied]
             for future in destroyed:
-                unmade = future.exception()
-                if unmade is None:
+                destroy_error = future.exception()
+                if destroy_error is None:
                     continue
                 if failure is None:
-                    raise unmade
-                self._progress.say(f"and the destroy after that failure failed too: {unmade}")
+                    raise destroy_error
+                self._progress.say(f"and the destroy after that failure failed too: {destroy_error}")
         finally:
             self._pool.shutdown()
         if unreported is not None:

@@ -1,4 +1,4 @@
-"""The embedded engine (``python -m emulator``) as a child process of the harness."""
+"""The embedded engine (``python -m pipeline_tooling.engine``) as a child process of the harness."""
 
 from __future__ import annotations
 
@@ -66,7 +66,8 @@ class EmbeddedEngine:
         state = f"exited with {process.exit_code}" if not process.alive else f"was not ready within {timeout:.0f} s"
         self.stop()
         raise TargetError(
-            f"{self.title} (python -m emulator, state in {self.state_dir}) {state}. Its output:\n{process.tail()}"
+            f"{self.title} (python -m pipeline_tooling.engine, state in {self.state_dir}) {state}. "
+            f"Its output:\n{process.tail()}"
         )
 
     def _ready_line(self, pid: int) -> dict[str, Any] | None:

@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ...files import write_json
+
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -33,8 +35,7 @@ class ServerRecord:
     target: dict[str, Any]
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+        write_json(path, asdict(self))
 
     @classmethod
     def load(cls, path: Path) -> ServerRecord | None:

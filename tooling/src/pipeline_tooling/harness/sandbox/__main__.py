@@ -23,7 +23,9 @@ ROOT = module_root()
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m harness.sandbox", description=DOC, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m pipeline_tooling.harness.sandbox",
+        description=DOC,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("action", choices=("up", "logs", "down"))
     parser.add_argument(

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ...files import write_atomically
 from ..stack import DeployedStack
 from ..targets import Target
 
@@ -45,10 +46,7 @@ def render(target: Target, outputs: Mapping[str, Any], path: Path) -> str:
 
 
 def write(path: Path, target: Target, outputs: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(render(target, outputs, path))
-    tmp.replace(path)
+    write_atomically(path, render(target, outputs, path))
 
 
 def usage(stack: DeployedStack, env_file: Path, *, engine_started: bool) -> list[str]:

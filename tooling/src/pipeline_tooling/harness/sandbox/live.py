@@ -107,7 +107,7 @@ ENGINE_ERRORS = (ClientError, BotoCoreError, OSError)
 
 
 class Silence:
-    """An engine that does not answer is said once per spell of silence, not on every poll."""
+    """An engine that does not answer is said once each time it stops answering, not on every poll."""
 
     def __init__(self, say: Callable[[str, str], None]) -> None:
         self._say = say

@@ -24,6 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
+from ...files import write_json
 from ..targets import Target
 
 
@@ -55,7 +56,7 @@ class SandboxState:
         return Target(**data) if data else None
 
     def save_target(self, target: Target) -> None:
-        _write_json(self.target_file, asdict(target))
+        write_json(self.target_file, asdict(target))
 
     # ----------------------------------------------------------------- stack ---
 
@@ -72,20 +73,20 @@ class SandboxState:
         return _read_json(self.outputs_file) or {}
 
     def save_outputs(self, outputs: dict[str, Any]) -> None:
-        _write_json(self.outputs_file, outputs)
+        write_json(self.outputs_file, outputs)
 
     def inputs(self) -> dict[str, Any]:
         return _read_json(self.inputs_file) or {"suffix": "dev"}
 
     def save_inputs(self, inputs: dict[str, Any]) -> None:
-        _write_json(self.inputs_file, inputs)
+        write_json(self.inputs_file, inputs)
 
     def applied_sha(self) -> str | None:
         data = _read_json(self.applied_file)
         return str(data["sha256"]) if data and "sha256" in data else None
 
     def save_applied_sha(self, sha: str) -> None:
-        _write_json(self.applied_file, {"sha256": sha})
+        write_json(self.applied_file, {"sha256": sha})
 
     def forget_stack(self) -> None:
         """Drop what described a stack that no longer exists (the engine's state went with it)."""
@@ -142,10 +143,3 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    tmp.replace(path)
