@@ -61,6 +61,12 @@ def chosen(environ: dict[str, str] | None = None) -> str:
     return name
 
 
-def region(environ: dict[str, str] | None = None, default: str = "us-east-1") -> str:
+def named_region(environ: dict[str, str] | None = None) -> str | None:
+    """The region the environment names (AWS_REGION, else AWS_DEFAULT_REGION, as the SDKs read them), if any."""
     env = os.environ if environ is None else environ
-    return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or default
+    return env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None
+
+
+def region(environ: dict[str, str] | None = None, default: str = "us-east-1") -> str:
+    """The region to deploy to: the one the environment names, else ``default``."""
+    return named_region(environ) or default

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Protocol
 
-from ..targets import Target, TargetError, region
+from ..targets import Target, TargetError, named_region
 from . import localstack, ministack
 from .embedded import EmbeddedEngine
 from .process import ServerProcess, ServerRecord, stop_group
@@ -30,13 +30,13 @@ class StartedEngine(Protocol):
 
 
 def aws() -> Target:
-    name = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    name = named_region()
     if not name:
         raise TargetError(
             "E2E_TARGET=aws needs AWS_REGION (or AWS_DEFAULT_REGION) and credentials in the environment or a profile"
         )
     # S3 still answers plain HTTP, which is what the TLS-only policy is there to refuse.
-    return Target("aws", None, region(), plain_http_endpoint=f"http://s3.{name}.amazonaws.com")
+    return Target("aws", None, name, plain_http_endpoint=f"http://s3.{name}.amazonaws.com")
 
 
 def engine_to_start(name: str, state_dir: Path) -> StartedEngine | None:
