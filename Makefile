@@ -81,7 +81,7 @@ checkov: .venv-checkov/.installed ## static security scan of the module (zero fa
 	.venv-checkov/bin/checkov --directory . --framework terraform --quiet --compact --skip-download \
 		--skip-path tests --skip-path build --skip-path .terraform --skip-path $(TOOLING)
 
-# The harness's tests include one SIGTERM-ed `make e2e` (tests/harness/test_termination.py): what it needs first.
+# The harness's tests include one SIGTERM-ed `make e2e` (tooling/tests/harness/test_termination.py): what it needs first.
 unit: setup build runtimes ## unit tests: the handler against moto and build.py; the tooling's harness, bench and docgen
 	$(BIN)/pytest tests/unit
 	cd $(TOOLING) && $(abspath $(BIN))/pytest tests/harness tests/bench tests/docgen
@@ -174,4 +174,5 @@ test: ## everything CI runs: lint, checkov, terraform test, unit, engine tests, 
 	$(TEST_MAKE) E2E_FAULT_OBJECTS=1000 e2e-embedded e2e-ministack
 
 clean: ## remove build output, terraform working files and the venv
-	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes .venv-checkov .venv-ministack
+	rm -rf build .terraform .terraform.lock.hcl examples/*/.terraform examples/*/.terraform.lock.hcl $(VENV) .runtimes .venv-checkov .venv-ministack \
+		$(TOOLING)/src/*.egg-info
