@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from pipeline_tooling.engine.iam.actions import Call, Signed, Unmapped, calls, s3_calls
 from pipeline_tooling.engine.iam.policy import Decision, evaluate
-from pipeline_tooling.engine.iam.requests import Call, Signed, Unmapped, calls, s3_calls
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/t"
 

@@ -1,10 +1,12 @@
-"""The contract between the engine and moto: every private symbol it reaches for, checked on the installed moto.
+"""The contract between the engine and moto: everything the adapter relies on in moto, checked on the installed moto.
 
-One test per seam (pipeline_tooling/engine/adapter/*.SEAMS) resolves the symbol and checks the parameters
-the engine relies on; the behavioural tests below check what the adapter reads from moto's
-objects, and that each mend is still needed (moto still has the bug), so a moto upgrade
-that moves a symbol or fixes a bug fails here, by name, instead of deep in an e2e run.
-These run moto in-process (mock_aws); no engine is started.
+One test per symbol (pipeline_tooling/engine/adapter/*.MOTO_SYMBOLS) resolves it and checks the
+parameters the engine relies on; one test per attribute (*.MOTO_ATTRIBUTES) reads it off a real
+object moto made and checks its type; the behavioural tests below check what the adapter reads
+from moto's objects, and that each fix is still needed (moto still has the bug), so a moto
+upgrade that moves a symbol or fixes a bug fails here, by name, instead of deep in an e2e run.
+These run moto in-process (mock_aws); no engine is started. The IAM adapter's behaviour is
+checked in test_iam_adapter_contract.py.
 """
 
 from __future__ import annotations
@@ -19,35 +21,202 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.awslambda.utils import get_backend
+from moto.core.base_backend import BackendDict
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult
+from moto.dynamodb.responses import DynamoHandler
+from moto.iam.models import iam_backends
+from moto.logs.models import logs_backends
+from moto.s3.models import s3_backends
+from moto.s3.responses import S3Response
+from moto.sts.models import sts_backends
 from pipeline_tooling.engine import adapter
 from pipeline_tooling.engine.adapter import awslambda as moto_lambda
+from pipeline_tooling.engine.adapter import core as moto_core
 from pipeline_tooling.engine.adapter import dynamodb as moto_dynamodb
 from pipeline_tooling.engine.adapter import logs as moto_logs
+from pipeline_tooling.engine.adapter import moto_app
 from pipeline_tooling.engine.adapter import s3 as moto_s3
-from pipeline_tooling.engine.adapter import server as moto_server
 from pipeline_tooling.engine.adapter import sqs as moto_sqs
-from pipeline_tooling.engine.adapter.seams import Seam
+from pipeline_tooling.engine.adapter.dependencies import MotoAttribute, MotoSymbol
+from pipeline_tooling.engine.adapter.moto_errors import MotoJsonError
 from pipeline_tooling.engine.awslambda.spec import AsyncConfig
+from pipeline_tooling.engine.errors import DynamoDBError, TooManyRequests
 from pipeline_tooling.harness.schema import LOG_TABLE
 
 MOTO = adapter.installed_moto()
 ACCOUNT, REGION = "123456789012", "us-east-1"
+ALLOW = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
 
 
-@pytest.mark.parametrize("seam", adapter.SEAMS, ids=lambda seam: seam.symbol)
-def test_the_seam_is_where_the_engine_expects_it(seam: Seam):
+@pytest.mark.parametrize("symbol", adapter.MOTO_SYMBOLS, ids=lambda symbol: symbol.symbol)
+def test_the_symbol_is_where_the_engine_expects_it(symbol: MotoSymbol):
     try:
-        found = seam.resolve()
+        found = symbol.resolve()
     except (ImportError, AttributeError) as error:
-        pytest.fail(f"moto {MOTO}: {seam.symbol} is gone ({error}); the engine {seam.use} it to {seam.why}")
-    if seam.parameters is None:
+        pytest.fail(f"moto {MOTO}: {symbol.symbol} is gone ({error}); the engine {symbol.use} it to {symbol.why}")
+    if symbol.parameters is None:
         return
     actual = tuple(inspect.signature(found).parameters)
-    assert actual[: len(seam.parameters)] == seam.parameters, (
-        f"moto {MOTO}: {seam.symbol} now takes {actual}; the engine {seam.use} it, relying on {seam.parameters}, "
-        f"to {seam.why}"
+    assert actual[: len(symbol.parameters)] == symbol.parameters, (
+        f"moto {MOTO}: {symbol.symbol} now takes {actual}; the engine {symbol.use} it, relying on "
+        f"{symbol.parameters}, to {symbol.why}"
     )
+
+
+def zip_of(source: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", source)
+    return buffer.getvalue()
+
+
+def _handler_of(monkeypatch: pytest.MonkeyPatch, cls: type, method: str, call: Any) -> Any:
+    """The response handler moto makes for one real request (``call``), caught in ``cls.method``."""
+    seen: list[Any] = []
+    original = getattr(cls, method)
+
+    def catching(self: Any) -> Any:
+        seen.append(self)
+        return original(self)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(cls, method, catching)
+        call()
+    return seen[0]
+
+
+def _real_moto_objects(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """One real object moto made for every class the adapter reads attributes of, by the class's dotted path."""
+    iam = boto3.client("iam", region_name=REGION)
+    lambda_ = boto3.client("lambda", region_name=REGION)
+    s3 = boto3.client("s3", region_name=REGION)
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    role_arn = iam.create_role(RoleName="contract", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    iam.put_role_policy(RoleName="contract", PolicyName="inline", PolicyDocument=json.dumps(ALLOW))
+    policy_arn = iam.create_policy(PolicyName="attached", PolicyDocument=json.dumps(ALLOW))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="contract", PolicyArn=policy_arn)
+    lambda_.create_function(
+        FunctionName="contract",
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler="index.handler",
+        Code={"ZipFile": zip_of("def handler(e, c):\n    return 1\n")},
+    )
+    lambda_.put_function_event_invoke_config(FunctionName="contract", MaximumRetryAttempts=1)
+    function = get_backend(ACCOUNT, REGION).get_function("contract")
+    bucket_name = "contract-bucket"
+    s3.create_bucket(Bucket=bucket_name)
+    s3.put_bucket_versioning(Bucket=bucket_name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket_name, Key="k", Body=b"1")
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*"}
+    s3.put_bucket_policy(Bucket=bucket_name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket_name,
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [
+                {"LambdaFunctionArn": function.function_arn, "Events": ["s3:ObjectCreated:*"]}
+            ]
+        },
+    )
+    bucket = s3_backends[ACCOUNT]["aws"].get_bucket(bucket_name)
+    assert bucket.notification_configuration is not None
+    boto3.client("logs", region_name=REGION).create_log_group(logGroupName="/aws/lambda/contract")
+    logs = logs_backends[ACCOUNT][REGION]
+    dynamodb.create_table(TableName="t", **LOG_TABLE)
+    item = {"requestId": {"S": "r"}, "timestamp": {"S": "0"}, "objectKey": {"S": "k"}}
+    dynamodb_handler = _handler_of(
+        monkeypatch, DynamoHandler, "put_item", lambda: dynamodb.put_item(TableName="t", Item=item)
+    )
+    s3_response = _handler_of(
+        monkeypatch, S3Response, "list_object_versions", lambda: s3.list_object_versions(Bucket=bucket_name)
+    )
+    role = iam_backends[ACCOUNT]["aws"].get_role_by_arn(role_arn)
+    attached = role.managed_policies[policy_arn]
+    assumed = sts_backends[ACCOUNT]["aws"].assume_role(
+        region_name=REGION,
+        role_session_name="contract",
+        role_arn=role_arn,
+        policy="",
+        duration=900,
+        external_id="",
+    )
+    return {
+        "moto.awslambda.models.LambdaFunction": function,
+        "moto.awslambda.models.EventInvokeConfig": function.event_invoke_config[-1],
+        "moto.s3.models.FakeBucket": bucket,
+        "moto.s3.models.FakeKey": s3_backends[ACCOUNT]["aws"].get_object(bucket_name, "k"),
+        "moto.s3.models.NotificationConfiguration": bucket.notification_configuration,
+        "moto.s3.models.Notification": bucket.notification_configuration.cloud_function[0],
+        "moto.s3.responses.S3Response": s3_response,
+        "moto.core.responses.ActionResult": ActionResult({"Versions": []}),
+        "moto.dynamodb.responses.DynamoHandler": dynamodb_handler,
+        "moto.logs.models.LogsBackend": logs,
+        "moto.logs.models.LogGroup": logs.groups["/aws/lambda/contract"],
+        "moto.iam.models.Role": role,
+        "moto.iam.models.ManagedPolicy": attached,
+        "moto.iam.models.PolicyVersion": attached.versions[0],
+        "moto.sts.models.AssumedRole": assumed,
+        "moto.core.exceptions.JsonRESTError": JsonRESTError("ContractException", "a message"),
+    }
+
+
+@pytest.fixture(scope="module")
+def read_off_moto() -> dict[str, tuple[type, dict[str, Any]]]:
+    """Every declared attribute, read off a real object while moto holds it: by the class's dotted path, the
+    object's class and the values found (a missing attribute is left out)."""
+    with mock_aws(), pytest.MonkeyPatch.context() as monkeypatch:
+        objects = _real_moto_objects(monkeypatch)
+        return {
+            owner: (
+                type(instance),
+                {
+                    a.name: getattr(instance, a.name)
+                    for a in adapter.MOTO_ATTRIBUTES
+                    if a.owner == owner and hasattr(instance, a.name)
+                },
+            )
+            for owner, instance in objects.items()
+        }
+
+
+@pytest.mark.parametrize("attribute", adapter.MOTO_ATTRIBUTES, ids=lambda a: f"{a.owner}.{a.name}")
+def test_the_attribute_is_on_moto_s_objects_as_the_engine_expects(attribute: MotoAttribute, read_off_moto):
+    try:
+        owner = attribute.resolve_owner()
+    except (ImportError, AttributeError) as error:
+        pytest.fail(f"moto {MOTO}: {attribute.owner} is gone ({error}); the engine reads its {attribute.name}")
+    assert attribute.owner in read_off_moto, f"_real_moto_objects makes no {attribute.owner}: add one"
+    made, found = read_off_moto[attribute.owner]
+    assert issubclass(made, owner)
+    assert attribute.name in found, (
+        f"moto {MOTO}: a {attribute.owner} has no {attribute.name} now; the engine relies on it: {attribute.why}"
+    )
+    value = found[attribute.name]
+    assert isinstance(value, attribute.expected), (
+        f"moto {MOTO}: {attribute.owner}.{attribute.name} is of type {type(value).__name__} now, "
+        f"not {attribute.expected}; the engine relies on it: {attribute.why}"
+    )
+
+
+def test_backend_dict_is_still_a_dict():
+    # adapter/core.py reads an account's backend with dict.__getitem__ (speed_up_backend_lookup).
+    assert issubclass(BackendDict, dict), f"moto {MOTO}: BackendDict no longer subclasses dict"
+    assert moto_core.backend_dict_is_a_dict()
+    assert adapter.check_moto() == MOTO
+
+
+def test_the_engine_refuses_to_start_when_backend_dict_is_not_a_dict(monkeypatch):
+    monkeypatch.setattr(moto_core, "backend_dict_is_a_dict", lambda: False)
+
+    with pytest.raises(adapter.UnsupportedMoto) as refused:
+        adapter.check_moto()
+
+    assert "BackendDict no longer subclasses dict" in str(refused.value)
+    assert "adapter/core.py" in str(refused.value)
 
 
 def test_the_installed_moto_is_in_the_supported_range():
@@ -56,7 +225,7 @@ def test_the_installed_moto_is_in_the_supported_range():
 
 @pytest.mark.parametrize("found", ["5.1.9", "5.3.0", "6.0.0"])
 def test_another_moto_is_refused_with_the_bound_and_the_remedy(found):
-    with pytest.raises(adapter.MotoVersionError) as refused:
+    with pytest.raises(adapter.UnsupportedMoto) as refused:
         adapter.check_moto_version(found)
 
     message = str(refused.value)
@@ -70,13 +239,6 @@ def aws() -> Iterator[dict[str, Any]]:
     with mock_aws():
         clients = {s: boto3.client(s, region_name=REGION) for s in ("lambda", "iam", "s3", "dynamodb", "logs", "sqs")}
         yield clients
-
-
-def zip_of(source: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", source)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -166,7 +328,7 @@ def test_a_failure_record_reaches_the_queue(aws):
     assert json.loads(message["Body"]) == {"x": 1}
 
 
-# -- the mends: moto still has each bug (when this fails, moto fixed it: drop the mend) ------------------
+# -- the fixes: moto still has each bug (when this fails, moto fixed it: drop the fix) --------------------
 
 
 def test_moto_still_lists_object_versions_unencoded(aws):
@@ -175,11 +337,11 @@ def test_moto_still_lists_object_versions_unencoded(aws):
 
     listing = aws["s3"].list_object_versions(Bucket="contract-bucket", EncodingType="url")
 
-    assert "EncodingType" not in listing, f"moto {MOTO} encodes keys now: drop mend_list_object_versions_encoding"
+    assert "EncodingType" not in listing, f"moto {MOTO} encodes keys now: drop url_encode_listed_object_versions"
     assert [v["Key"] for v in listing["Versions"]] == ["a b+c"]
 
 
-def test_the_listing_mend_encodes_once_and_leaves_an_encoded_listing_alone():
+def test_the_listing_fix_encodes_once_and_leaves_an_encoded_listing_alone():
     raw = {"Versions": [{"Key": "a b+c/é"}], "Prefix": "a b", "Name": "b"}
 
     encoded = moto_s3.url_encoded_listing(raw)
@@ -213,7 +375,7 @@ def test_moto_still_sends_a_put_event_while_completing_a_multipart_upload(aws, m
     )
 
     assert sent == ["ObjectCreated:Put", "ObjectCreated:CompleteMultipartUpload"], (
-        f"moto {MOTO} no longer sends the extra Put: drop mend_multipart_completion_events"
+        f"moto {MOTO} no longer sends the extra Put: drop drop_extra_put_event_on_multipart_completion"
     )
 
 
@@ -224,7 +386,7 @@ def test_moto_still_accepts_an_empty_string_expression_value(aws):
         TableName="t", FilterExpression="begins_with(objectKey, :p)", ExpressionAttributeValues={":p": {"S": ""}}
     )
 
-    assert found["Count"] == 0, f"moto {MOTO} rejects it now: drop mend_empty_string_expression_values"
+    assert found["Count"] == 0, f"moto {MOTO} rejects it now: drop reject_empty_string_expression_values"
 
 
 def test_moto_still_keeps_the_first_event_invoke_config(aws, function):
@@ -260,12 +422,49 @@ def test_moto_still_drops_the_logging_config_and_the_engine_answers_it(aws, func
     assert (found[0].log_format, found[0].application_log_level, found[0].system_log_level) == ("JSON", "INFO", "WARN")
 
 
+# -- the engine's errors, answered by moto ------------------------------------------------------------
+
+
+def test_moto_answers_an_engine_error_with_its_status_type_and_body():
+    throttled = TooManyRequests("ConcurrentInvocationLimitExceeded")
+
+    answered = MotoJsonError(throttled)
+
+    assert answered.code == 429
+    assert json.loads(answered.get_body()) == {
+        "Reason": "ConcurrentInvocationLimitExceeded",
+        "Type": "User",
+        "message": "Rate Exceeded.",
+    }
+    assert ("X-Amzn-ErrorType", "TooManyRequestsException") in answered.get_headers()
+
+
+def test_an_engine_error_raised_in_put_item_reaches_the_client_in_dynamodb_s_shape(aws):
+    aws["dynamodb"].create_table(TableName="t", **LOG_TABLE)
+
+    def refuse(table: str) -> None:
+        raise DynamoDBError("InternalServerError", f"no writes to {table}", 500)
+
+    try:
+        moto_dynamodb.before_put_item(refuse)
+        with pytest.raises(ClientError) as refused:
+            aws["dynamodb"].put_item(
+                TableName="t", Item={"requestId": {"S": "r"}, "timestamp": {"S": "0"}, "objectKey": {"S": "k"}}
+            )
+    finally:
+        adapter.restore_all()
+
+    error = refused.value.response
+    assert (error["Error"]["Code"], error["Error"]["Message"]) == ("InternalServerError", "no writes to t")
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 500
+
+
 # -- patches come off ---------------------------------------------------------------------------------
 
 
 def test_every_patch_can_be_undone(aws):
-    seams = [s for s in adapter.SEAMS if s.use in ("patched", "wrapped")]
-    before = {s.symbol: s.resolve() for s in seams}
+    changed = [s for s in adapter.MOTO_SYMBOLS if s.use in ("patched", "wrapped")]
+    before = {s.symbol: s.resolve() for s in changed}
     try:
         moto_lambda.take_over_invoke(lambda spec, payload, headers, response: b"")
         moto_lambda.on_change(lambda spec: None)
@@ -273,10 +472,10 @@ def test_every_patch_can_be_undone(aws):
         moto_s3.evaluate_bucket_policies(lambda *_: "NEUTRAL")
         moto_s3.guard_notification_configuration(lambda *_: [])
         moto_dynamodb.before_put_item(lambda table: None)
-        moto_server.wsgi_app()
-        adapter.install_mends()
-        assert {s.symbol for s in seams if s.resolve() is not before[s.symbol]} == set(before)
+        moto_app.wsgi_app()
+        adapter.install_fixes()
+        assert {s.symbol for s in changed if s.resolve() is not before[s.symbol]} == set(before)
     finally:
         adapter.restore_all()
 
-    assert {s.symbol for s in seams if s.resolve() is not before[s.symbol]} == set()
+    assert {s.symbol for s in changed if s.resolve() is not before[s.symbol]} == set()

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline_tooling.engine.adapter.server import wsgi_app
-from pipeline_tooling.engine.server import Listener
+from pipeline_tooling.engine.adapter.moto_app import wsgi_app
+from pipeline_tooling.engine.listeners import Listener
 from pipeline_tooling.harness.engines.process import ServerProcess
 from pipeline_tooling.harness.polling import wait_until
 from pipeline_tooling.harness.targets import Target

@@ -16,7 +16,7 @@ import threading
 from dataclasses import asdict
 from pathlib import Path
 
-from .adapter import MotoVersionError, installed_moto
+from .adapter import UnsupportedMoto, installed_moto
 from .engine import Emulator, EmulatorConfig
 
 
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     try:
         endpoints = emulator.start()
-    except MotoVersionError as error:
+    except UnsupportedMoto as error:
         print(f"python -m emulator: {error}", file=sys.stderr)
         return 2
     try:

@@ -3,7 +3,7 @@
 One endpoint serves every service, like LocalStack's edge port: HTTPS with a certificate
 from a CA made for this run, and a second, plain-HTTP listener on which
 ``aws:SecureTransport`` is false (so TLS-only bucket policies deny it, as in AWS). Both bind
-to 127.0.0.1 on free ports and keep connections alive (``server.py``).
+to 127.0.0.1 on free ports and keep connections alive (``listeners.py``).
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from . import adapter
 from .adapter import awslambda as moto_lambda
 from .adapter import dynamodb as moto_dynamodb
 from .adapter import s3 as moto_s3
-from .adapter.server import wsgi_app
+from .adapter.moto_app import wsgi_app
 from .awslambda.logsink import CloudWatchSink
 from .awslambda.service import LambdaService
 from .awslambda.workers import WorkerPool
 from .control_api import ControlApi
 from .faults import Faults
 from .iam.enforcer import Authorizer, IamEnforcer, Sessions
-from .request import current_context
+from .listeners import Listener
+from .request_context import current_context
 from .s3 import bucket_policy, events
 from .s3.bucket_gate import BucketPolicyGate
-from .s3.facts import BucketFacts
-from .server import Listener
+from .s3.summaries import BucketSummary
 from .tls import make_tls_files
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Endpoints:
     log_file: str
 
 
-def _refused_destinations(bucket: BucketFacts, function_arns: list[str]) -> list[str]:
+def _refused_destinations(bucket: BucketSummary, function_arns: list[str]) -> list[str]:
     """The functions S3 may not invoke for ``bucket``: their policy lacks the permission."""
     return [
         arn
@@ -85,7 +85,7 @@ class Emulator:
         return log_file
 
     def start(self) -> Endpoints:
-        moto_version = adapter.check_moto_version()
+        moto_version = adapter.check_moto()
         state = self.config.state_dir
         state.mkdir(parents=True, exist_ok=True)
         log_file = self._configure_logging()
@@ -124,7 +124,7 @@ class Emulator:
         )
         moto_s3.guard_notification_configuration(_refused_destinations)
         moto_dynamodb.before_put_item(self.faults.check_put_item)
-        adapter.install_mends()
+        adapter.install_fixes()
 
         for listener in self._listeners:
             listener.start()

@@ -8,56 +8,58 @@ from typing import Any
 
 from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.awslambda.utils import get_backend
-from moto.core.exceptions import JsonRESTError
 
 from ..awslambda.spec import AsyncConfig, FunctionSpec
-from .seams import Seam, replace
+from ..errors import TooManyRequests as TooManyRequests  # noqa: PLC0414 (re-exported: awslambda/service.py raises it)
+from .dependencies import MotoAttribute, MotoSymbol
+from .moto_errors import answered_by_moto
+from .patching import replace
 
-SEAMS = (
-    Seam(
+MOTO_SYMBOLS = (
+    MotoSymbol(
         "moto.awslambda.models.LambdaFunction.invoke",
         "patched",
         ("self", "body", "request_headers", "response_headers"),
         "run the function in the engine's workers (moto's own invoke needs Docker)",
     ),
-    Seam(
+    MotoSymbol(
         "moto.awslambda.models.LambdaBackend.create_function",
         "wrapped",
         ("self", "spec"),
         "start a warm worker when a function is created",
     ),
-    Seam(
+    MotoSymbol(
         "moto.awslambda.models.LambdaBackend.update_function_code",
         "wrapped",
         ("self", "function_name", "qualifier", "body"),
         "replace the warm worker when the code changes",
     ),
-    Seam(
+    MotoSymbol(
         "moto.awslambda.models.LambdaBackend.update_function_configuration",
         "wrapped",
         ("self", "function_name", "qualifier", "body"),
         "replace the warm worker when the configuration changes",
     ),
-    Seam(
+    MotoSymbol(
         "moto.awslambda.models.LambdaBackend.get_function",
         "called",
         ("self", "function_name_or_arn", "qualifier"),
         "find the function an S3 notification names",
     ),
-    Seam(
+    MotoSymbol(
         "moto.awslambda.models.LambdaBackend.get_policy",
         "called",
         ("self", "function_name", "qualifier"),
         "read the resource policy S3 needs to invoke the function",
     ),
-    Seam("moto.awslambda.utils.get_backend", "called", ("account_id", "region"), "reach a region's functions"),
-    Seam(
+    MotoSymbol("moto.awslambda.utils.get_backend", "called", ("account_id", "region"), "reach a region's functions"),
+    MotoSymbol(
         "moto.awslambda.models.LambdaFunction.get_configuration",
         "wrapped",
         ("self", "on_create"),
         "answer the function's LoggingConfig, which moto drops",
     ),
-    Seam(
+    MotoSymbol(
         "moto.awslambda.models.LambdaBackend.put_function_event_invoke_config",
         "wrapped",
         ("self", "function_name", "config"),
@@ -66,14 +68,30 @@ SEAMS = (
 )
 
 
-class TooManyRequests(JsonRESTError):
-    """Lambda's 429 for an invoke beyond the function's concurrency, in Lambda's error shape."""
+_FUNCTION = "moto.awslambda.models.LambdaFunction"
 
-    code = 429
 
-    def __init__(self, reason: str) -> None:
-        super().__init__("TooManyRequestsException", "Rate Exceeded.")
-        self.description = json.dumps({"Reason": reason, "Type": "User", "message": "Rate Exceeded."})
+def _read(name: str, expected: type | tuple[type, ...]) -> MotoAttribute:
+    return MotoAttribute(_FUNCTION, name, expected, "read into the function's spec")
+
+
+MOTO_ATTRIBUTES = (
+    _read("function_name", str),
+    _read("function_arn", str),
+    _read("account_id", str),
+    _read("region", str),
+    _read("handler", str),
+    _read("run_time", str),
+    _read("role", str),
+    _read("code_sha_256", str),
+    _read("timeout", int),
+    _read("memory_size", int),
+    _read("code_bytes", bytes),
+    _read("environment_vars", dict),
+    _read("reserved_concurrency", (int, str, type(None))),
+    MotoAttribute(_FUNCTION, "event_invoke_config", list, "the event invoke configs as put, newest last; reset to []"),
+    MotoAttribute("moto.awslambda.models.EventInvokeConfig", "config", dict, "one event invoke config as put"),
+)
 
 
 # (function, payload, request headers, response headers) -> response payload
@@ -165,7 +183,8 @@ def take_over_invoke(handler: InvokeHandler) -> None:
 
     def invoke(self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any) -> bytes:
         payload = (body or "{}").encode() if isinstance(body, str) else bytes(body or b"{}")
-        return handler(spec_of(self), payload, request_headers, response_headers)
+        with answered_by_moto():
+            return handler(spec_of(self), payload, request_headers, response_headers)
 
     replace(LambdaFunction, "invoke", invoke)
 
@@ -209,8 +228,9 @@ def answer_logging_config() -> None:
     replace(LambdaFunction, "get_configuration", get_configuration)
 
 
-def mend_event_invoke_config_replacement() -> None:
-    """A second PutFunctionEventInvokeConfig replaces the first (moto appends, and Get answers the first)."""
+def replace_event_invoke_config_on_put() -> None:
+    """A second PutFunctionEventInvokeConfig replaces the first, as in Lambda (moto appends it, and Get answers the
+    first)."""
     original = LambdaBackend.put_function_event_invoke_config
 
     def put_function_event_invoke_config(self: LambdaBackend, function_name: str, config: dict[str, Any]) -> Any:

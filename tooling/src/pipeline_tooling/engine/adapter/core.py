@@ -5,6 +5,8 @@
   ``__eq__`` calls) before returning what it already holds: an eighth of the engine's time in a
   burst, every request thread queued on that lock. Once an account's backend exists the dict
   itself has the answer; only a first access per account goes the long way and creates it.
+  That relies on BackendDict being a dict (``dict.__getitem__``): checked when the engine starts
+  (``adapter.check_moto``) and by the contract test.
 * ``method_names_from_class`` runs ``inspect.getmembers`` over a response class on every call,
   to learn which actions it has: a fifth of moto's own time for a PutItem. A class's methods do
   not change while the engine runs.
@@ -18,28 +20,34 @@ from typing import Any
 from moto.core import responses
 from moto.core.base_backend import BackendDict
 
-from .seams import Seam, replace
+from .dependencies import MotoSymbol
+from .patching import replace
 
-SEAMS = (
-    Seam(
+MOTO_SYMBOLS = (
+    MotoSymbol(
         "moto.core.base_backend.BackendDict.__getitem__",
         "wrapped",
         ("self", "account_id"),
         "answer an account's backend without the global lock once it exists",
     ),
-    Seam(
+    MotoSymbol(
         "moto.core.base_backend.BackendDict._create_account_specific_backend",
         "called",
         ("self", "account_id"),
         "what the first access per account still does",
     ),
-    Seam(
+    MotoSymbol(
         "moto.core.responses.method_names_from_class",
         "wrapped",
         ("clazz",),
         "know a response class's actions once, not on every call",
     ),
 )
+
+
+def backend_dict_is_a_dict() -> bool:
+    """What ``speed_up_backend_lookup`` assumes: it reads an account's backend with ``dict.__getitem__``."""
+    return issubclass(BackendDict, dict)
 
 
 def speed_up_backend_lookup() -> None:

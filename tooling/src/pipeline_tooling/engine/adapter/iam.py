@@ -7,18 +7,35 @@ from dataclasses import dataclass
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
-from .seams import Seam
+from .dependencies import MotoAttribute, MotoSymbol
 
-SEAMS = (
-    Seam("moto.iam.models.iam_backends", "called", None, "reach an account's roles"),
-    Seam("moto.iam.models.IAMBackend.get_role_by_arn", "called", ("self", "arn"), "find a function's role"),
-    Seam("moto.sts.models.sts_backends", "called", None, "reach an account's STS"),
-    Seam(
+MOTO_SYMBOLS = (
+    MotoSymbol("moto.iam.models.iam_backends", "called", None, "reach an account's roles"),
+    MotoSymbol("moto.iam.models.IAMBackend.get_role_by_arn", "called", ("self", "arn"), "find a function's role"),
+    MotoSymbol("moto.sts.models.sts_backends", "called", None, "reach an account's STS"),
+    MotoSymbol(
         "moto.sts.models.STSBackend.assume_role",
         "called",
         ("self", "region_name", "role_session_name", "role_arn", "policy", "duration", "external_id"),
         "credentials of the function's execution role, as Lambda gets them",
     ),
+)
+
+_ASSUMED, _ROLE = "moto.sts.models.AssumedRole", "moto.iam.models.Role"
+_POLICY, _VERSION = "moto.iam.models.ManagedPolicy", "moto.iam.models.PolicyVersion"
+
+MOTO_ATTRIBUTES = (
+    MotoAttribute(_ASSUMED, "access_key_id", str, "the function's credentials"),
+    MotoAttribute(_ASSUMED, "secret_access_key", str, "the function's credentials"),
+    MotoAttribute(_ASSUMED, "session_token", str, "the function's credentials"),
+    MotoAttribute(_ASSUMED, "arn", str, "the assumed-role ARN a refusal names"),
+    MotoAttribute(_ASSUMED, "account_id", str, "the account the credentials act in"),
+    MotoAttribute(_ROLE, "policies", dict, "the role's inline policy documents, by name"),
+    MotoAttribute(_ROLE, "managed_policies", dict, "the policies attached to the role, by ARN"),
+    MotoAttribute(_POLICY, "versions", list, "an attached policy's versions"),
+    MotoAttribute(_POLICY, "default_version_id", str, "the version of an attached policy that is in force"),
+    MotoAttribute(_VERSION, "version_id", str, "find the default version"),
+    MotoAttribute(_VERSION, "document", str, "the policy document of a version"),
 )
 
 

@@ -6,22 +6,26 @@ import threading
 
 from moto.logs.models import logs_backends
 
-from .seams import Seam
+from .dependencies import MotoAttribute, MotoSymbol
 
-SEAMS = (
-    Seam("moto.logs.models.logs_backends", "called", None, "reach a region's log groups"),
-    Seam(
+MOTO_SYMBOLS = (
+    MotoSymbol("moto.logs.models.logs_backends", "called", None, "reach a region's log groups"),
+    MotoSymbol(
         "moto.logs.models.LogsBackend.create_log_stream",
         "called",
         ("self", "log_group_name", "log_stream_name"),
         "open the worker's log stream",
     ),
-    Seam(
+    MotoSymbol(
         "moto.logs.models.LogsBackend.put_log_events",
         "called",
         ("self", "log_group_name", "log_stream_name", "log_events"),
         "write the function's lines, one batch per invocation",
     ),
+)
+MOTO_ATTRIBUTES = (
+    MotoAttribute("moto.logs.models.LogsBackend", "groups", dict, "the region's log groups, by name"),
+    MotoAttribute("moto.logs.models.LogGroup", "streams", dict, "the group's log streams, by name"),
 )
 
 _lock = threading.Lock()  # moto's backends are not made for concurrent writers

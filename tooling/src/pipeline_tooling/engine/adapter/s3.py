@@ -1,12 +1,13 @@
-"""moto's S3: notifications to Lambda, bucket policy evaluation, and two mends where moto differs from S3.
+"""moto's S3: notifications to Lambda, bucket policy evaluation, and two fixes where moto differs from S3.
 
-Mends (each checks, at run time, whether moto still needs it, so it cannot apply twice):
+The fixes (each checks, as it runs, whether moto still needs it, so it cannot apply twice):
 
 * CompleteMultipartUpload: moto notifies ``ObjectCreated:Put`` and then
-  ``ObjectCreated:CompleteMultipartUpload``; S3 sends only the latter.
-* ListObjectVersions with ``encoding-type=url``: moto returns keys unencoded. The AWS provider
-  asks for URL-encoded keys when it empties a bucket (force_destroy) and decodes them, so a key
-  holding ``+`` or ``%20`` came back as another key, was never deleted, and destroy never ended.
+  ``ObjectCreated:CompleteMultipartUpload``; S3 sends only the latter, so the Put is dropped.
+* ListObjectVersions with ``encoding-type=url``: moto returns keys unencoded, so the engine
+  encodes them. The AWS provider asks for URL-encoded keys when it empties a bucket
+  (force_destroy) and decodes them, so a key holding ``+`` or ``%20`` came back as another key,
+  was never deleted, and destroy never ended.
 """
 
 from __future__ import annotations
@@ -20,81 +21,112 @@ from moto.core.responses import ActionResult
 from moto.iam.access_control import PermissionResult
 from moto.s3 import notifications
 from moto.s3.exceptions import S3ClientError
-from moto.s3.models import FakeBucket, S3Backend, s3_backends
+from moto.s3.models import FakeBucket, NotificationConfiguration, S3Backend, s3_backends
 from moto.s3.responses import S3Response
 
-from ..s3.facts import BucketFacts, ObjectFacts
-from .seams import Seam, replace
+from ..s3.summaries import BucketSummary, ObjectSummary
+from .dependencies import MotoAttribute, MotoSymbol
+from .patching import replace
 
-SEAMS = (
-    Seam(
+MOTO_SYMBOLS = (
+    MotoSymbol(
         "moto.s3.notifications._invoke_awslambda",
         "patched",
         ("account_id", "event_body", "fn_arn", "region_name"),
         "deliver S3's notifications to Lambda asynchronously, as S3 does (moto invokes inside the PUT)",
     ),
-    Seam(
+    MotoSymbol(
         "moto.s3.notifications._get_s3_event",
         "patched",
         ("event_name", "bucket", "key", "notification_id"),
         "build the event as S3 does (sequencer, principal, version id)",
     ),
-    Seam(
+    MotoSymbol(
         "moto.s3.notifications.send_event",
         "wrapped",
         ("account_id", "event_name", "bucket", "key"),
         "drop the extra Put event moto sends while completing a multipart upload",
     ),
-    Seam(
+    MotoSymbol(
         "moto.s3.notifications.S3NotificationEvent.OBJECT_CREATED_PUT_EVENT",
         "called",
         None,
         "recognise the extra Put event",
     ),
-    Seam(
+    MotoSymbol(
         "moto.s3.models.S3Backend.complete_multipart_upload",
         "wrapped",
         ("self", "bucket_name", "multipart_id", "body"),
         "know when a multipart upload is being completed",
     ),
-    Seam(
+    MotoSymbol(
         "moto.s3.models.FakeBucket.get_permission",
         "patched",
         ("self", "action", "resource"),
         "evaluate bucket policies with the request's real transport (aws:SecureTransport)",
     ),
-    Seam(
+    MotoSymbol(
         "moto.s3.models.FakeBucket.set_notification_configuration",
         "wrapped",
         ("self", "notification_config"),
         "refuse a notification S3 may not invoke, as S3 does",
     ),
-    Seam(
+    MotoSymbol(
         "moto.s3.responses.S3Response.list_object_versions",
         "wrapped",
         ("self",),
         "URL-encode the keys when encoding-type=url is asked for",
     ),
-    Seam("moto.s3.responses.S3Response.serialized", "called", ("self", "action_result"), "see the listing's result"),
-    Seam("moto.core.responses.ActionResult", "called", ("result",), "hand the encoded listing back"),
-    Seam("moto.iam.access_control.PermissionResult", "called", None, "answer a bucket policy decision"),
-    Seam("moto.s3.models.s3_backends", "called", None, "reach a bucket, for its policy"),
-    Seam("moto.s3.models.s3_backends.bucket_accounts", "called", None, "the account that owns a bucket"),
-    Seam("moto.s3.models.S3Backend.get_bucket", "called", ("self", "bucket_name"), "find a bucket by name"),
-    Seam("moto.s3.exceptions.S3ClientError", "called", None, "refuse with S3's error shape"),
+    MotoSymbol(
+        "moto.s3.responses.S3Response.serialized", "called", ("self", "action_result"), "see the listing's result"
+    ),
+    MotoSymbol("moto.core.responses.ActionResult", "called", ("result",), "hand the encoded listing back"),
+    MotoSymbol("moto.iam.access_control.PermissionResult", "called", None, "answer a bucket policy decision"),
+    MotoSymbol("moto.s3.models.s3_backends", "called", None, "reach a bucket, for its policy"),
+    MotoSymbol("moto.s3.models.s3_backends.bucket_accounts", "called", None, "the account that owns a bucket"),
+    MotoSymbol("moto.s3.models.S3Backend.get_bucket", "called", ("self", "bucket_name"), "find a bucket by name"),
+    MotoSymbol("moto.s3.exceptions.S3ClientError", "called", None, "refuse with S3's error shape"),
 )
 
 
-def _bucket(bucket: Any) -> BucketFacts:
-    return BucketFacts(bucket.name, bucket.arn, bucket.region_name, bucket.account_id, bucket.is_versioned)
+_BUCKET, _KEY = "moto.s3.models.FakeBucket", "moto.s3.models.FakeKey"
+
+MOTO_ATTRIBUTES = (
+    MotoAttribute(_BUCKET, "name", str, "summarise the bucket"),
+    MotoAttribute(_BUCKET, "arn", str, "summarise the bucket"),
+    MotoAttribute(_BUCKET, "region_name", str, "summarise the bucket"),
+    MotoAttribute(_BUCKET, "account_id", str, "summarise the bucket"),
+    MotoAttribute(_BUCKET, "is_versioned", bool, "summarise the bucket"),
+    MotoAttribute(_BUCKET, "policy", (bytes, type(None)), "the bucket policy to evaluate (decoded from bytes)"),
+    MotoAttribute(
+        _BUCKET,
+        "notification_configuration",
+        (NotificationConfiguration, type(None)),
+        "see the configuration just put; put the previous one back when S3 would refuse it",
+    ),
+    MotoAttribute(
+        "moto.s3.models.NotificationConfiguration", "cloud_function", list, "the configuration's Lambda targets"
+    ),
+    MotoAttribute("moto.s3.models.Notification", "arn", str, "the function a Lambda target names"),
+    MotoAttribute(_KEY, "name", str, "summarise the object"),
+    MotoAttribute(_KEY, "size", int, "summarise the object"),
+    MotoAttribute(_KEY, "etag", str, "summarise the object"),
+    MotoAttribute(_KEY, "version_id", (str, type(None)), "summarise the object"),
+    MotoAttribute("moto.s3.responses.S3Response", "querystring", dict, "see whether encoding-type=url is asked for"),
+    MotoAttribute("moto.core.responses.ActionResult", "result", dict, "the listing moto is about to serialise"),
+)
 
 
-def _object(key: Any) -> ObjectFacts:
-    return ObjectFacts(key.name, key.size, key.etag.replace('"', ""), getattr(key, "version_id", None))
+def _bucket(bucket: Any) -> BucketSummary:
+    return BucketSummary(bucket.name, bucket.arn, bucket.region_name, bucket.account_id, bucket.is_versioned)
+
+
+def _object(key: Any) -> ObjectSummary:
+    return ObjectSummary(key.name, key.size, key.etag.replace('"', ""), getattr(key, "version_id", None))
 
 
 def route_lambda_notifications(
-    make_event: Callable[[str, BucketFacts, ObjectFacts, str], dict[str, Any]],
+    make_event: Callable[[str, BucketSummary, ObjectSummary, str], dict[str, Any]],
     deliver: Callable[[str, str, str, dict[str, Any]], None],
 ) -> None:
     """S3 -> Lambda notifications: built by ``make_event(event name, bucket, object, notification id)``,
@@ -122,7 +154,7 @@ def evaluate_bucket_policies(evaluate: Callable[[str, str, str], str]) -> None:
     replace(FakeBucket, "get_permission", get_permission)
 
 
-def guard_notification_configuration(refused: Callable[[BucketFacts, list[str]], list[str]]) -> None:
+def guard_notification_configuration(refused: Callable[[BucketSummary, list[str]], list[str]]) -> None:
     """Putting a notification configuration fails, as in S3, for the function ARNs ``refused`` returns."""
     original = FakeBucket.set_notification_configuration
 
@@ -147,8 +179,8 @@ def guard_notification_configuration(refused: Callable[[BucketFacts, list[str]],
 _completing = threading.local()
 
 
-def mend_multipart_completion_events() -> None:
-    """Only ``ObjectCreated:CompleteMultipartUpload`` for a completed upload (moto also sends a Put)."""
+def drop_extra_put_event_on_multipart_completion() -> None:
+    """Only ``ObjectCreated:CompleteMultipartUpload`` for a completed upload, as in S3 (moto also sends a Put)."""
     send = notifications.send_event
     complete = S3Backend.complete_multipart_upload
     put_event = notifications.S3NotificationEvent.OBJECT_CREATED_PUT_EVENT
@@ -176,7 +208,7 @@ def _quote(value: Any) -> Any:
 
 def url_encoded_listing(result: dict[str, Any]) -> dict[str, Any]:
     """A ListObjectVersions result with its keys and prefixes URL-encoded, as S3 returns it for encoding-type=url."""
-    if result.get("EncodingType") == "url":  # moto encoded it itself: nothing to mend
+    if result.get("EncodingType") == "url":  # moto encoded it itself: nothing to fix
         return result
     encoded = {
         k: (_quote(v) if k in ("Prefix", "KeyMarker", "NextKeyMarker", "Delimiter") else v) for k, v in result.items()
@@ -189,7 +221,7 @@ def url_encoded_listing(result: dict[str, Any]) -> dict[str, Any]:
     return encoded
 
 
-def mend_list_object_versions_encoding() -> None:
+def url_encode_listed_object_versions() -> None:
     """encoding-type=url on ListObjectVersions gives URL-encoded keys, as in S3."""
     original = S3Response.list_object_versions
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from moto.sqs.models import sqs_backends
 
-from .seams import Seam
+from .dependencies import MotoSymbol
 
-SEAMS = (
-    Seam("moto.sqs.models.sqs_backends", "called", None, "reach a region's queues"),
-    Seam(
+MOTO_SYMBOLS = (
+    MotoSymbol("moto.sqs.models.sqs_backends", "called", None, "reach a region's queues"),
+    MotoSymbol(
         "moto.sqs.models.SQSBackend.send_message",
         "called",
         ("self", "queue_name", "message_body"),

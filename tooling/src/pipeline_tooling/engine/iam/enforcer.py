@@ -12,22 +12,20 @@ checked the same way (``Authorizer.allows``), because Lambda does it with the ro
 from __future__ import annotations
 
 import io
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 from ..adapter import iam as moto_iam
-from ..request import current_context, known_principal
+from ..errors import access_denied
+from ..request_context import current_context, known_principal
+from ..wsgi import WsgiApp
+from .actions import Call, Unmapped, calls, signer
 from .policy import Decision, evaluate
-from .requests import Call, Unmapped, calls, signer
 
 log = logging.getLogger(__name__)
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class Sessions:
@@ -102,29 +100,6 @@ def _message(principal: str, call: Call, decision: Decision, *, role_exists: boo
     if decision.effect == "Deny":
         return f"{base} with an explicit deny in an identity-based policy"
     return f"{base} because no identity-based policy allows the {call.action} action"
-
-
-def access_denied(service: str, message: str, start_response: Callable[..., Any]) -> list[bytes]:
-    """AWS's AccessDenied, in the shape the service's clients parse."""
-    if service == "s3":
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<Error><Code>AccessDenied</Code><Message>{escape(message)}</Message></Error>"
-        ).encode()
-        status, headers = "403 Forbidden", [("Content-Type", "application/xml")]
-    elif service == "sqs":
-        body = json.dumps({"__type": "com.amazonaws.sqs#AccessDenied", "message": message}).encode()
-        status = "403 Forbidden"
-        headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-query-error", "AccessDenied;Sender")]
-    elif service == "lambda":
-        body = json.dumps({"Type": "User", "message": message}).encode()
-        status, headers = "403 Forbidden", [("x-amzn-errortype", "AccessDeniedException")]
-    else:
-        prefix = "com.amazonaws.dynamodb.v20120810#" if service == "dynamodb" else ""
-        body = json.dumps({"__type": f"{prefix}AccessDeniedException", "message": message}).encode()
-        status, headers = "400 Bad Request", [("Content-Type", "application/x-amz-json-1.1")]
-    start_response(status, [*headers, ("Content-Length", str(len(body)))])
-    return [body]
 
 
 class IamEnforcer:

@@ -12,12 +12,11 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..adapter import s3 as moto_s3
-from ..iam.enforcer import access_denied
-from ..iam.requests import Unmapped, s3_calls, signer
-from ..request import current_context
+from ..errors import access_denied
+from ..iam.actions import Unmapped, s3_calls, signer
+from ..request_context import current_context
+from ..wsgi import WsgiApp
 from .bucket_policy import evaluate
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class BucketPolicyGate:

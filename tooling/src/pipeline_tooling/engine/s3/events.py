@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from ..iam.policy import evaluate
-from .facts import BucketFacts, ObjectFacts
+from .summaries import BucketSummary, ObjectSummary
 
 _sequence = itertools.count(1)
 _sequence_lock = threading.Lock()
@@ -31,7 +31,7 @@ def _sequencer() -> str:
         return f"{next(_sequence):018X}"
 
 
-def s3_event(event_name: str, bucket: BucketFacts, obj: ObjectFacts, notification_id: str) -> dict[str, Any]:
+def s3_event(event_name: str, bucket: BucketSummary, obj: ObjectSummary, notification_id: str) -> dict[str, Any]:
     """One S3 notification record, as S3 builds it."""
     described: dict[str, Any] = {
         "key": quote_plus(obj.key, safe="/"),
@@ -68,7 +68,7 @@ def s3_event(event_name: str, bucket: BucketFacts, obj: ObjectFacts, notificatio
     }
 
 
-def s3_may_invoke(policy: Mapping[str, Any] | None, function_arn: str, bucket: BucketFacts) -> bool:
+def s3_may_invoke(policy: Mapping[str, Any] | None, function_arn: str, bucket: BucketSummary) -> bool:
     """Whether a function's resource policy lets s3.amazonaws.com invoke it for ``bucket`` and its account."""
     if policy is None:
         return False

@@ -24,12 +24,11 @@ from typing import Any
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 
-from .request import request_context
+from .request_context import request_context
 from .tls import TlsFiles
+from .wsgi import WsgiApp
 
 log = logging.getLogger(__name__)
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 # In-flight requests at once per listener: the harness's threads, every warm worker's client, polls.
 THREADS = 48

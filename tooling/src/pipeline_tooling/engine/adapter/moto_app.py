@@ -1,4 +1,4 @@
-"""moto's server: the WSGI application that answers every service on one endpoint."""
+"""moto's WSGI application: the one app that answers every service on the engine's endpoint."""
 
 from __future__ import annotations
 
@@ -8,32 +8,32 @@ from typing import Any
 from moto.moto_server import werkzeug_app
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from .seams import Seam, replace
+from ..wsgi import WsgiApp
+from .dependencies import MotoSymbol
+from .patching import replace
 
-SEAMS = (
-    Seam(
+MOTO_SYMBOLS = (
+    MotoSymbol(
         "moto.moto_server.werkzeug_app.DomainDispatcherApplication",
         "called",
         ("create_app",),
         "one WSGI app for every service, dispatched by host and signature",
     ),
-    Seam("moto.moto_server.werkzeug_app.create_backend_app", "called", ("service",), "a service's WSGI app"),
-    Seam(
+    MotoSymbol("moto.moto_server.werkzeug_app.create_backend_app", "called", ("service",), "a service's WSGI app"),
+    MotoSymbol(
         "moto.moto_server.werkzeug_app.DISABLE_GLOBAL_CORS",
         "patched",
         None,
         "no CORS headers on every response (AWS sends none unless a bucket's CORS rules say so)",
     ),
-    Seam("moto.core.request.Request.raw_path", "called", None, "the path as it arrived, from RAW_URI"),
-    Seam(
+    MotoSymbol("moto.core.request.Request.raw_path", "called", None, "the path as it arrived, from RAW_URI"),
+    MotoSymbol(
         "moto.moto_server.werkzeug_app.DomainDispatcherApplication.get_backend_for_host",
         "called",  # wrapped on the engine's own app instance, not on the class
         ("self", "host"),
         "remember which service a host name means (moto lists its package folder for every request)",
     ),
 )
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def wsgi_app() -> WsgiApp:

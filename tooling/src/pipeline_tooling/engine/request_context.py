@@ -1,6 +1,6 @@
 """What is known of the request being served: the condition keys a policy can ask about.
 
-Set by the listener that took the request (``server.py``) and, for a function's own
+Set by the listener that took the request (``listeners.py``) and, for a function's own
 credentials, the IAM enforcer (``iam/enforcer.py``); read by the policy evaluators.
 """
 

@@ -1,4 +1,4 @@
-"""What the engine's S3 logic knows of a bucket and an object (read from moto by the adapter)."""
+"""A bucket and an object as the engine's S3 logic sees them: the few fields it needs, read from moto by the adapter."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class BucketFacts:
+class BucketSummary:
     name: str
     arn: str
     region: str
@@ -15,7 +15,7 @@ class BucketFacts:
 
 
 @dataclass(frozen=True)
-class ObjectFacts:
+class ObjectSummary:
     key: str
     size: int
     etag: str  # without quotes
