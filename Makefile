@@ -84,7 +84,7 @@ checkov: .venv-checkov/.installed ## static security scan of the module (zero fa
 # The harness's tests include one SIGTERM-ed `make e2e` (tooling/tests/harness/test_termination.py): what it needs first.
 unit: setup build runtimes ## unit tests: the handler against moto and build.py; the tooling's harness, bench and docgen
 	$(BIN)/pytest tests/unit
-	cd $(TOOLING) && $(abspath $(BIN))/pytest tests/harness tests/bench tests/docgen
+	cd $(TOOLING) && $(abspath $(BIN))/pytest tests --ignore=tests/engine
 
 integration: setup runtimes ## the embedded emulator itself: Lambda execution, TLS-only policies, S3 delivery
 	cd $(TOOLING) && $(abspath $(BIN))/pytest tests/engine --timeout=300

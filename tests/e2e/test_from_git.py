@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from pipeline_tooling.harness.clients import Clients
 from pipeline_tooling.harness.from_git import FromGit, GitSourcedDeployment, PublishedModule, run
-from pipeline_tooling.harness.stack import ZIP, DeployedStack, Stack
+from pipeline_tooling.harness.stack import DeployedStack, Stack, package_zip
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.harness.terraform import TerraformFailed
 
@@ -41,7 +41,7 @@ def test_terraform_fetched_the_module_by_git_and_the_package_came_from_the_root(
     built = (workdir / "build" / "lambda.zip").read_bytes()
     deployed = clients.lambda_.get_function(FunctionName=stack.function)["Configuration"]["CodeSha256"]
     assert deployed == sha256_b64(built)
-    assert built == ZIP.read_bytes(), "build.py makes the same bytes from the tag as from this checkout"
+    assert built == package_zip().read_bytes(), "build.py makes the same bytes from the tag as from this checkout"
 
 
 def test_a_module_from_git_without_a_package_names_the_command_that_builds_one(
@@ -72,4 +72,6 @@ def test_a_module_from_git_without_a_package_names_the_command_that_builds_one(
     run(shlex.split(command[1]), root.workdir, 60)
     # The precondition asks only that the file be there: it is, where the message says to point the module.
     built = root.workdir / "build" / "lambda.zip"
-    assert built.read_bytes() == ZIP.read_bytes(), "the command builds the package, byte for byte the checkout's"
+    assert built.read_bytes() == package_zip().read_bytes(), (
+        "the command builds the package, byte for byte the checkout's"
+    )

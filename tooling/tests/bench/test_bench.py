@@ -8,7 +8,7 @@ import pytest
 from pipeline_tooling import package
 from pipeline_tooling.bench import goals, measure, report
 from pipeline_tooling.bench.stats import percentile, summary_ms
-from pipeline_tooling.harness.stack import ZIP
+from pipeline_tooling.harness.stack import package_zip
 
 
 def test_nearest_rank_percentiles():
@@ -36,7 +36,7 @@ def test_build_figures_are_reproducible():
     figures = measure.build_figures(runs=2)
 
     assert figures["byte_identical"] is True
-    assert figures["zip_bytes"] == len(package.build(ZIP).path.read_bytes())
+    assert figures["zip_bytes"] == len(package.build(package_zip()).path.read_bytes())
 
 
 def engine_results(

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from pipeline_tooling.harness.from_git import GIT_IDENTITY, GIT_TIMEOUT_S, FromGit, PublishedModule, ReadmeChanged, run
-from pipeline_tooling.harness.stack import ROOT
+from pipeline_tooling.paths import module_root
+
+ROOT = module_root()
 
 
 def test_the_readmes_section_names_the_module_its_tag_and_its_commands() -> None:

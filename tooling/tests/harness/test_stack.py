@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pipeline_tooling.harness.stack import ROOT, TERRAFORM_BLOCK, aws_provider_constraint
+from pipeline_tooling.harness.stack import aws_provider_constraint, terraform_block
+from pipeline_tooling.paths import module_root
 
 VERSIONS = """\
 terraform {
@@ -35,9 +36,9 @@ def test_a_versions_tf_without_an_aws_constraint_is_an_error(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("example", ["basic", "complete"])
 def test_each_example_admits_the_providers_the_module_does(example: str) -> None:
-    assert aws_provider_constraint(ROOT / "examples" / example / "versions.tf") == aws_provider_constraint()
+    assert aws_provider_constraint(module_root() / "examples" / example / "versions.tf") == aws_provider_constraint()
 
 
 def test_the_harness_roots_require_the_modules_constraint() -> None:
-    assert f'version = "{aws_provider_constraint()}"' in TERRAFORM_BLOCK
+    assert f'version = "{aws_provider_constraint()}"' in terraform_block()
     assert aws_provider_constraint() == ">= 5.100.0, < 7.0.0"

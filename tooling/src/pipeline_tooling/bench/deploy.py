@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 from pipeline_tooling.harness.progress import Progress
-from pipeline_tooling.harness.stack import TERRAFORM_BLOCK, DeployedStack, Deployment, provider_override
+from pipeline_tooling.harness.stack import DeployedStack, Deployment, provider_override, terraform_block
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.harness.terraform import TerraformRunner
 
@@ -21,7 +21,7 @@ def one_resource_root(workdir: Path, override: str | None) -> Path:
     """
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "main.tf").write_text(
-        TERRAFORM_BLOCK + "\n"
+        terraform_block() + "\n"
         f'resource "aws_cloudwatch_log_group" "floor" {{\n  name = "/bench/floor-{secrets.token_hex(4)}"\n}}\n'
     )
     if override:

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .stack import ROOT, Deployment, hcl, required_aws_provider
+from ..paths import module_root
+from .stack import Deployment, hcl, required_aws_provider
 
-README = ROOT / "README.md"
 ROOT_MARKER = "<!-- from-git: root configuration -->"
 COMMANDS_MARKER = "<!-- from-git: commands -->"
 GIT_TIMEOUT_S = 60.0
@@ -52,7 +52,8 @@ class FromGit:
     module_name: str
 
     @classmethod
-    def read(cls, readme: Path = README) -> FromGit:
+    def read(cls, readme: Path | None = None) -> FromGit:
+        readme = readme or module_root() / "README.md"
         text = readme.read_text()
         configuration = _block_after(text, ROOT_MARKER, "hcl")
         commands = tuple(line for line in _block_after(text, COMMANDS_MARKER, "sh").splitlines() if line.strip())
@@ -109,9 +110,10 @@ class PublishedModule:
         return self.path.resolve().as_uri()
 
     @classmethod
-    def publish(cls, path: Path, tag: str, source: Path = ROOT) -> PublishedModule:
+    def publish(cls, path: Path, tag: str, source: Path | None = None) -> PublishedModule:
         """The files of ``source`` that git tracks or would (not ignored), as the working tree has them, committed
         and tagged at ``path``: what a push of this checkout, every change added, would publish."""
+        source = source or module_root()
         listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], source, GIT_TIMEOUT_S)
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)

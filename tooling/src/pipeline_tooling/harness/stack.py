@@ -27,8 +27,11 @@ from . import workarounds
 from .targets import SERVICES, Target
 from .terraform import TerraformRunner
 
-ROOT = module_root()
-ZIP = ROOT / "build" / "lambda.zip"
+
+def package_zip() -> Path:
+    """Where build.py writes the function's package in the module's checkout (``make build``)."""
+    return module_root() / "build" / "lambda.zip"
+
 
 # What `terraform plan` must create for a fresh stack, and nothing else (plus the
 # failure queue when the stack asks for one).
@@ -49,8 +52,9 @@ MODULE_RESOURCES = (
 )
 
 
-def aws_provider_constraint(versions_tf: Path = ROOT / "versions.tf") -> str:
+def aws_provider_constraint(versions_tf: Path | None = None) -> str:
     """The module's own constraint on hashicorp/aws, as its versions.tf declares it (the one place it is)."""
+    versions_tf = versions_tf or module_root() / "versions.tf"
     found = re.search(r'aws\s*=\s*\{[^}]*?\bversion\s*=\s*"([^"]+)"', versions_tf.read_text())
     if found is None:
         raise ValueError(f"{versions_tf} declares no version constraint for the aws provider")
@@ -66,7 +70,10 @@ def required_aws_provider() -> str:
     )
 
 
-TERRAFORM_BLOCK = required_aws_provider() + '\nprovider "aws" {}\n'
+def terraform_block() -> str:
+    """A root's terraform block (the module's provider constraint) and its provider block."""
+    return required_aws_provider() + '\nprovider "aws" {}\n'
+
 
 MODULE_BLOCK = """
 module "%(name)s" {
@@ -122,7 +129,7 @@ class Stack:
     suffix: str
     notification_filter: Mapping[str, str] = field(default_factory=dict)
     async_invocation: Mapping[str, Any] = field(default_factory=dict)
-    zip_path: Path = ZIP  # the function's package, as build.py writes it
+    zip_path: Path = field(default_factory=package_zip)  # the function's package, as build.py writes it
 
     def expected_resources(self) -> frozenset[str]:
         resources = set(MODULE_RESOURCES)
@@ -218,8 +225,8 @@ class Deployment:
 
     def write_configuration(self) -> dict[str, Any]:
         """Write the root's .tf files; the variables Terraform is run with."""
-        source = os.path.relpath(ROOT, self.workdir)
-        (self.workdir / "main.tf").write_text(TERRAFORM_BLOCK + "".join(s.module_block(source) for s in self.stacks))
+        source = os.path.relpath(module_root(), self.workdir)
+        (self.workdir / "main.tf").write_text(terraform_block() + "".join(s.module_block(source) for s in self.stacks))
         return {}
 
     def prepare(self) -> None:
@@ -283,13 +290,13 @@ class ExampleDeployment(Deployment):
     example's own provider block.
     """
 
-    example: Path = ROOT / "examples" / "complete"
+    example: Path = field(default_factory=lambda: module_root() / "examples" / "complete")
     own_resources: tuple[str, ...] = ()  # what the example creates beside the module
     variables: dict[str, Any] = field(default_factory=dict)  # the example's own inputs, beside the harness's
 
     def write_configuration(self) -> dict[str, Any]:
         [stack] = self.stacks
-        relative = os.path.relpath(ROOT, self.workdir)
+        relative = os.path.relpath(module_root(), self.workdir)
         for path in sorted(self.example.glob("*.tf")):
             text = path.read_text()
             if path.name == "main.tf":

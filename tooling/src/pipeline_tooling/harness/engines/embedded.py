@@ -14,7 +14,6 @@ from pipeline_tooling.paths import module_root
 from ..targets import Target, TargetError, region
 from .process import ServerProcess
 
-ROOT = module_root()
 START_TIMEOUT = 60.0
 
 
@@ -53,7 +52,7 @@ class EmbeddedEngine:
         process = self.process = ServerProcess(
             [sys.executable, "-m", "pipeline_tooling.engine", "--state-dir", str(self.state_dir), *self._args],
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            cwd=ROOT,
+            cwd=module_root(),
             log=self.state_dir / "stdout.log",
             stop_with_parent=stop_with_parent,
         )

@@ -22,14 +22,12 @@ from ..targets import Target, TargetError, region
 from .health import check_health, fetch_health, free_port
 from .process import ServerProcess
 
-ROOT = module_root()
-DEFAULT_PYTHON = ROOT / ".venv-ministack" / "bin" / "python"
 START_TIMEOUT = 60.0
 INSTALL_HINT = "Run `make ministack` (it installs tooling/requirements-ministack.txt into .venv-ministack)"
 
 
 def python() -> Path:
-    return Path(os.environ.get("MINISTACK_PYTHON") or DEFAULT_PYTHON)
+    return Path(os.environ.get("MINISTACK_PYTHON") or module_root() / ".venv-ministack" / "bin" / "python")
 
 
 def check_interpreter(executable: Path) -> None:
