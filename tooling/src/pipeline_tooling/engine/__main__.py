@@ -1,4 +1,4 @@
-"""Run the embedded engine until interrupted: ``python -m emulator [--state-dir DIR]``.
+"""Run the embedded engine until interrupted: ``python -m pipeline_tooling.engine [--state-dir DIR]``.
 
 When it is ready it prints one JSON line (endpoints, CA bundle, log file, pid)
 and writes the same to ``<state dir>/endpoint.json``; SIGTERM or Ctrl-C stops it
@@ -16,12 +16,13 @@ import threading
 from dataclasses import asdict
 from pathlib import Path
 
+from ..files import write_json
 from .adapter import UnsupportedMoto, installed_moto
 from .engine import Emulator, EmulatorConfig
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m pipeline_tooling.engine", description=__doc__)
     parser.add_argument("--state-dir", type=Path, default=Path("build/emulator"), help="TLS files, code, log")
     parser.add_argument(
         "--lambda-concurrency",
@@ -68,13 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         endpoints = emulator.start()
     except UnsupportedMoto as error:
-        print(f"python -m emulator: {error}", file=sys.stderr)
+        print(f"python -m pipeline_tooling.engine: {error}", file=sys.stderr)
         return 2
     try:
         ready = {**asdict(endpoints), "pid": os.getpid(), "version": f"on moto {installed_moto()}"}
-        staged = args.state_dir / "endpoint.json.tmp"
-        staged.write_text(json.dumps(ready, indent=2) + "\n")
-        staged.replace(args.state_dir / "endpoint.json")  # atomic: a reader never sees half of it
+        write_json(args.state_dir / "endpoint.json", ready)  # atomic: a reader never sees half of it
         print(json.dumps(ready), flush=True)
         stop.wait()
     finally:
