@@ -3,7 +3,7 @@
 localstack-client (the package the project's user named) decides where LocalStack is, as
 every LocalStack tool does: ``LOCALSTACK_HOST`` (host:port, default localhost:4566), ``USE_SSL``,
 or ``AWS_ENDPOINT_URL`` when set; and it builds the target's boto3 clients (``client``).
-The harness runs nothing here: LocalStack needs Docker (``docker compose up -d``).
+The harness runs nothing here: LocalStack needs Docker (``docker compose -f tooling/docker-compose.yml up -d``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from ..targets import Target, region
 from .health import check_health
 
 REMEDY = (
-    "Start it with `docker compose up -d` (LocalStack 4.14.0, the last release without an account), "
+    "Start it with `docker compose -f tooling/docker-compose.yml up -d` (LocalStack 4.14.0, the last release "
+    "without an account), "
     "or point LOCALSTACK_HOST (host:port) and USE_SSL at the one you run."
 )
 
