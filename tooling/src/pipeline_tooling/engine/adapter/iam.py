@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
+from ..credentials import Credentials
 from .dependencies import MotoAttribute, MotoSymbol
 
 MOTO_SYMBOLS = (
@@ -39,19 +38,7 @@ MOTO_ATTRIBUTES = (
 )
 
 
-@dataclass(frozen=True)
-class Session:
-    """Temporary credentials for a role, as STS issues them."""
-
-    access_key_id: str
-    secret_access_key: str
-    session_token: str
-    arn: str  # arn:aws:sts::<account>:assumed-role/<role>/<session>
-    role_arn: str
-    account_id: str
-
-
-def assume_role(account_id: str, role_arn: str, session_name: str, partition: str = "aws") -> Session:
+def assume_role(account_id: str, role_arn: str, session_name: str, partition: str = "aws") -> Credentials:
     """Credentials for ``role_arn`` from moto's STS, which then knows them (GetCallerIdentity answers with the role)."""
     assumed = sts_backends[account_id][partition].assume_role(
         region_name="us-east-1",
@@ -61,7 +48,7 @@ def assume_role(account_id: str, role_arn: str, session_name: str, partition: st
         duration=43200,
         external_id="",
     )
-    return Session(
+    return Credentials(
         assumed.access_key_id,
         assumed.secret_access_key,
         assumed.session_token,

@@ -14,7 +14,7 @@ import threading
 import time
 
 from ..adapter import logs
-from ..adapter.iam import Session
+from ..credentials import Credentials
 from ..iam.enforcer import Authorizer
 from .spec import FunctionSpec
 
@@ -35,7 +35,7 @@ class CloudWatchSink:
             self._warned.add(group)
         log.warning("log group %s: %s; the function's output is dropped", group, why)
 
-    def write(self, spec: FunctionSpec, session: Session, stream: str, lines: list[str]) -> None:
+    def write(self, spec: FunctionSpec, session: Credentials, stream: str, lines: list[str]) -> None:
         if not lines:
             return
         stream_arn = f"arn:aws:logs:{spec.region}:{spec.account_id}:log-group:{spec.log_group}:log-stream:{stream}"

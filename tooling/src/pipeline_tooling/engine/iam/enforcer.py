@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..adapter import iam as moto_iam
+from ..credentials import Credentials
 from ..errors import access_denied
 from ..request_context import current_context, known_principal
 from ..wsgi import WsgiApp
@@ -32,11 +33,11 @@ class Sessions:
     """The credentials handed to functions' environments: one session per role and function."""
 
     def __init__(self) -> None:
-        self._by_key: dict[str, moto_iam.Session] = {}
-        self._by_role: dict[tuple[str, str, str], moto_iam.Session] = {}
+        self._by_key: dict[str, Credentials] = {}
+        self._by_role: dict[tuple[str, str, str], Credentials] = {}
         self._lock = threading.Lock()
 
-    def issue(self, account_id: str, role_arn: str, function_name: str) -> moto_iam.Session:
+    def issue(self, account_id: str, role_arn: str, function_name: str) -> Credentials:
         with self._lock:
             known = self._by_role.get((account_id, role_arn, function_name))
             if known is not None:
@@ -46,7 +47,7 @@ class Sessions:
             self._by_role[(account_id, role_arn, function_name)] = session
             return session
 
-    def get(self, access_key_id: str) -> moto_iam.Session | None:
+    def get(self, access_key_id: str) -> Credentials | None:
         with self._lock:
             return self._by_key.get(access_key_id)
 
@@ -64,7 +65,7 @@ class Authorizer:
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
 
-    def refusal(self, session: moto_iam.Session, call: Call) -> Refusal | None:
+    def refusal(self, session: Credentials, call: Call) -> Refusal | None:
         if not self.enabled:
             return None
         documents = moto_iam.role_policies(session.account_id, session.role_arn)
@@ -83,7 +84,7 @@ class Authorizer:
             call.action, call.resource, _message(session.arn, call, decision, role_exists=documents is not None)
         )
 
-    def allows(self, session: moto_iam.Session, action: str, resource: str) -> bool:
+    def allows(self, session: Credentials, action: str, resource: str) -> bool:
         """For the engine's own calls on the function's behalf (logs, destinations)."""
         refused = self.refusal(session, Call(action, resource))
         if refused is not None:
