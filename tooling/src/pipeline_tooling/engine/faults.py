@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from .adapter.dynamodb import DynamoDBError
@@ -34,6 +35,12 @@ def _rate(spec: dict[str, Any], name: str) -> float:
     if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0.0 <= rate <= 1.0:
         raise FaultSpecError(f"{name} must be a number from 0 to 1")
     return float(rate)
+
+
+class EnvironmentFault(Enum):
+    """A fault injected into the execution environment of one invocation, decided before it runs."""
+
+    KILL = "kill"  # SIGKILLed once the runtime holds the event, as a crash or an out-of-memory kill would
 
 
 class FaultSpecError(ValueError):
@@ -81,13 +88,13 @@ class Faults:
                 "injected": dict(self.injected),
             }
 
-    def kill_environment(self) -> bool:
-        """Whether this attempt's environment is to be killed mid-invocation."""
+    def environment_fault(self) -> EnvironmentFault | None:
+        """The fault for one attempt's environment, if it gets one (and counted as injected)."""
         with self._lock:
             if self.environment_kill_rate and self._rng.random() < self.environment_kill_rate:
                 self.injected["environment_kills"] += 1
-                return True
-            return False
+                return EnvironmentFault.KILL
+            return None
 
     def delivery_copies(self) -> int:
         with self._lock:

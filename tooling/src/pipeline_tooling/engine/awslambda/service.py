@@ -28,17 +28,18 @@ import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from enum import Enum
 from typing import Any
 
 from ..adapter import awslambda as moto_lambda
 from ..adapter import sqs
-from ..faults import Faults
+from ..faults import EnvironmentFault, Faults
 from ..iam.enforcer import Authorizer, Sessions
+from .pool import ConcurrencyExhausted, EnvironmentPool, InvocationResult
 from .scheduler import Scheduler
 from .spec import AsyncConfig, FunctionSpec
-from .workers import ConcurrencyExhausted, InvocationResult, WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,44 @@ class AsyncEvent:
     throttles: int = 0
 
 
+class Fate(Enum):
+    """What becomes of an asynchronous event after one attempt at it."""
+
+    DONE = "done"  # it ran and succeeded
+    RETRY = "retry"  # it failed with attempts left: it runs again after a delay
+    WAIT = "wait"  # it was throttled: it runs again after a delay, which is not among its attempts
+    SENT_TO_DESTINATION = "sent_to_destination"  # it failed for good; its record went to the on-failure queue
+    DROPPED = "dropped"  # it failed for good, or its function is gone, and nothing keeps it
+    LOST = "lost"  # the engine could not run it (an error of its own, logged)
+
+    @property
+    def over(self) -> bool:
+        """Whether the event is no longer pending."""
+        return self not in (Fate.RETRY, Fate.WAIT)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt came to: the value ``LambdaService._record`` counts, the one place that counts."""
+
+    result: InvocationResult | None = None  # the invocation's, when an environment ran it
+    throttled: bool = False  # no environment was free, or the function may have none
+    fate: Fate | None = None  # an asynchronous event's; None for a synchronous invoke
+
+    def counted(self) -> list[str]:
+        """The service's counters this attempt adds one to."""
+        ran, fate = self.result, self.fate
+        happened = {
+            "invocations": ran is not None,
+            "errors": ran is not None and ran.failed,
+            "throttles": self.throttled,
+            "retries": fate is Fate.RETRY,
+            "dropped": fate is Fate.DROPPED,
+            "sent_to_destination": fate is Fate.SENT_TO_DESTINATION,
+        }
+        return [name for name, yes in happened.items() if yes]
+
+
 def _json_or_text(payload: bytes) -> Any:
     try:
         return json.loads(payload)
@@ -62,10 +101,33 @@ def _json_or_text(payload: bytes) -> Any:
         return payload.decode("utf-8", "replace")
 
 
+def failure_record(
+    spec: FunctionSpec, event: AsyncEvent, condition: str, result: InvocationResult | None
+) -> dict[str, Any]:
+    """Lambda's invocation record for the on-failure destination, carrying the original event."""
+    return {
+        "version": "1.0",
+        "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "requestContext": {
+            "requestId": event.request_id,
+            "functionArn": f"{spec.arn}:$LATEST",
+            "condition": condition,
+            "approximateInvokeCount": event.attempts,
+        },
+        "requestPayload": json.loads(event.payload),
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": "Unhandled" if result is not None and result.failed else None,
+        },
+        "responsePayload": _json_or_text(result.payload) if result is not None else None,
+    }
+
+
 class LambdaService:
     def __init__(
         self,
-        pool: WorkerPool,
+        pool: EnvironmentPool,
         faults: Faults,
         *,
         retry_delays: tuple[float, ...],
@@ -101,9 +163,13 @@ class LambdaService:
             thread.start()
         self._prewarms = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-prewarm")
 
-    def _count(self, name: str, n: int = 1) -> None:
+    def _record(self, outcome: Outcome) -> None:
+        """The one place an attempt is counted, and a finished asynchronous event stops being pending."""
         with self._lock:
-            self.stats[name] += n
+            for name in outcome.counted():
+                self.stats[name] += 1
+            if outcome.fate is not None and outcome.fate.over:
+                self._pending -= 1
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -116,23 +182,27 @@ class LambdaService:
                 "concurrency": self._pool.concurrency,
             }
 
-    # -- synchronous --------------------------------------------------------
-
-    def run(
+    def _try(
         self,
         spec: FunctionSpec,
         payload: bytes,
-        request_id: str | None = None,
+        request_id: str,
         *,
-        block: bool = True,
-        kill: bool = False,
-    ) -> InvocationResult:
-        result = self._pool.invoke(spec, payload, request_id, block=block, kill=kill)
-        self._count("invocations")
+        block: bool,
+        fault: EnvironmentFault | None = None,
+    ) -> Outcome:
+        """One attempt in an environment of the function's (``fault`` injected into it); throttled when
+        none is free (``block=False``) or the function may have none."""
+        try:
+            with self._pool.slot(spec, block=block) as environment:
+                result = environment.invoke(payload, request_id, fault)
+        except ConcurrencyExhausted:
+            return Outcome(throttled=True)
         if result.failed:
-            self._count("errors")
             log.info("%s %s failed: %s %s", spec.name, result.request_id, result.error_type, result.payload[:500])
-        return result
+        return Outcome(result=result)
+
+    # -- synchronous --------------------------------------------------------
 
     def handle_invoke(
         self, spec: FunctionSpec, payload: bytes, request_headers: Mapping[str, str], response_headers: dict[str, str]
@@ -144,15 +214,15 @@ class LambdaService:
         if invocation_type == "Event":
             self.enqueue(AsyncEvent(spec.account_id, spec.region, spec.arn, payload))
             return b""
-        try:
-            result = self.run(spec, payload, block=False)
-        except ConcurrencyExhausted as exhausted:
+        outcome = self._try(spec, payload, str(uuid.uuid4()), block=False)
+        self._record(outcome)
+        result = outcome.result
+        if result is None:
             # Lambda answers a synchronous invoke beyond the function's concurrency at once, with a 429.
-            self._count("throttles")
             reserved = spec.reserved_concurrency is not None
             raise moto_lambda.TooManyRequests(
                 "ReservedFunctionConcurrentInvocationLimitExceeded" if reserved else "ConcurrentInvocationLimitExceeded"
-            ) from exhausted
+            )
         if result.failed:
             response_headers["x-amz-function-error"] = "Unhandled"
         response_headers["x-amz-executed-version"] = "$LATEST"
@@ -195,51 +265,53 @@ class LambdaService:
             event = self._queue.get()
             if event is None:
                 return
-            try:
-                self._attempt(event)
-            except Exception:
-                log.exception("%s: asynchronous event %s could not run", event.function_arn, event.request_id)
-                self._finish()
+            self._settle(event, self._attempt_or_lost(event))
 
-    def _finish(self) -> None:
-        with self._lock:
-            self._pending -= 1
+    def _settle(self, event: AsyncEvent, outcome: Outcome) -> None:
+        """Count the attempt, and put an event that is not over back on the queue after its delay."""
+        self._record(outcome)
+        if outcome.fate is Fate.RETRY:
+            self._retry_later(event, event.attempts - 1)
+        elif outcome.fate is Fate.WAIT:
+            self._retry_later(event, event.throttles - 1)
 
     def _retry_later(self, event: AsyncEvent, nth: int) -> None:
         delay = self._retry_delays[min(nth, len(self._retry_delays) - 1)]
         self._scheduler.after(delay, lambda: self._queue.put(event))
 
-    def _attempt(self, event: AsyncEvent) -> None:
+    def _attempt_or_lost(self, event: AsyncEvent) -> Outcome:
+        try:
+            return self._attempt(event)
+        except Exception:
+            log.exception("%s: asynchronous event %s could not run", event.function_arn, event.request_id)
+            return Outcome(fate=Fate.LOST)
+
+    def _attempt(self, event: AsyncEvent) -> Outcome:
+        """One attempt at an asynchronous event, with the function and its config as they are now."""
         found = moto_lambda.current(event.account_id, event.region, event.function_arn)
         if found is None:
-            self._count("dropped")
             log.warning("asynchronous event for missing function %s dropped", event.function_arn)
-            self._finish()
-            return
+            return Outcome(fate=Fate.DROPPED)
         spec, config = found
         if time.monotonic() - event.enqueued > config.maximum_event_age_s * self._event_age_scale:
-            self._fail(spec, event, config, condition="EventAgeExceeded", result=None)
-            return
-        kill = event.attempts == 0 and self._faults.kill_environment()  # a first attempt only: retries run
-        try:
-            result = self.run(spec, event.payload, event.request_id, kill=kill)
-        except ConcurrencyExhausted:
+            return Outcome(fate=self._on_failure(spec, event, config, condition="EventAgeExceeded", result=None))
+        fault = self._faults.environment_fault() if event.attempts == 0 else None  # a first attempt only: retries run
+        outcome = self._try(spec, event.payload, event.request_id, block=True, fault=fault)
+        if outcome.result is None:
             # Throttled (reserved concurrency 0): Lambda keeps the event and tries again until its
             # maximum age; throttles are not among the retry attempts.
-            self._count("throttles")
-            self._retry_later(event, event.throttles)
             event.throttles += 1
-            return
+            return replace(outcome, fate=Fate.WAIT)
         event.attempts += 1
-        if not result.failed:
-            self._finish()
-        elif event.attempts <= config.maximum_retry_attempts:
-            self._count("retries")
-            self._retry_later(event, event.attempts - 1)
-        else:
-            self._fail(spec, event, config, condition="RetriesExhausted", result=result)
+        if not outcome.result.failed:
+            return replace(outcome, fate=Fate.DONE)
+        if event.attempts <= config.maximum_retry_attempts:
+            return replace(outcome, fate=Fate.RETRY)
+        return replace(
+            outcome, fate=self._on_failure(spec, event, config, condition="RetriesExhausted", result=outcome.result)
+        )
 
-    def _fail(
+    def _on_failure(
         self,
         spec: FunctionSpec,
         event: AsyncEvent,
@@ -247,18 +319,16 @@ class LambdaService:
         *,
         condition: str,
         result: InvocationResult | None,
-    ) -> None:
+    ) -> Fate:
         """Lambda's on-failure path: the destination if there is one, else the event is dropped."""
+        destination = config.on_failure
+        if not destination or ":sqs:" not in destination:
+            log.warning("%s: event %s failed (%s) and is dropped", spec.name, event.request_id, condition)
+            return Fate.DROPPED
         try:
-            destination = config.on_failure
-            if not destination or ":sqs:" not in destination:
-                self._count("dropped")
-                log.warning("%s: event %s failed (%s) and is dropped", spec.name, event.request_id, condition)
-                return
             # Lambda sends to the destination with the function's role.
-            session = self._sessions.issue(spec.account_id, spec.role, spec.name)
-            if not self._authorizer.allows(session, "sqs:SendMessage", destination):
-                self._count("dropped")
+            credentials = self._sessions.issue(spec.account_id, spec.role, spec.name)
+            if not self._authorizer.allows(credentials, "sqs:SendMessage", destination):
                 log.warning(
                     "%s: event %s failed (%s); its role may not send to %s",
                     spec.name,
@@ -266,32 +336,13 @@ class LambdaService:
                     condition,
                     destination,
                 )
-                return
-            record = {
-                "version": "1.0",
-                "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                "requestContext": {
-                    "requestId": event.request_id,
-                    "functionArn": f"{spec.arn}:$LATEST",
-                    "condition": condition,
-                    "approximateInvokeCount": event.attempts,
-                },
-                "requestPayload": json.loads(event.payload),
-                "responseContext": {
-                    "statusCode": 200,
-                    "executedVersion": "$LATEST",
-                    "functionError": "Unhandled" if result is not None and result.failed else None,
-                },
-                "responsePayload": _json_or_text(result.payload) if result is not None else None,
-            }
-            sqs.send(destination, json.dumps(record))
-            self._count("sent_to_destination")
-            log.info("%s: event %s failed (%s), sent to %s", spec.name, event.request_id, condition, destination)
+                return Fate.DROPPED
+            sqs.send(destination, json.dumps(failure_record(spec, event, condition, result)))
         except Exception:  # the destination went away (a destroy in progress): the event is lost, as on AWS
-            self._count("dropped")
             log.exception("%s: event %s failed (%s) and could not be sent on", spec.name, event.request_id, condition)
-        finally:
-            self._finish()  # here only: nothing raised above reaches _dispatch, which would finish it again
+            return Fate.DROPPED
+        log.info("%s: event %s failed (%s), sent to %s", spec.name, event.request_id, condition, destination)
+        return Fate.SENT_TO_DESTINATION
 
     def close(self) -> None:
         self._scheduler.close()

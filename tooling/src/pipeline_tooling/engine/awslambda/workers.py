@@ -16,27 +16,23 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
-import logging
-import math
 import os
 import re
 import subprocess
-import threading
 import time
 import uuid
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..adapter.iam import Session as Credentials
+from ..credentials import Credentials
+from ..faults import EnvironmentFault
+from .platform_log import Report, invocation_batch, timeout_line, timeout_message
+from .pool import EnvironmentPool, InvocationResult
 from .runtime_api import Invocation, RuntimeApi, error_payload
 from .runtimes import announce, python_for
 from .spec import FunctionSpec
-
-log = logging.getLogger(__name__)
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase
 _POLL_S = 0.02
@@ -45,81 +41,6 @@ _POLL_S = 0.02
 LogSink = Callable[[FunctionSpec, Credentials, str, list[str]], None]
 # The function's role's credentials for a new environment (issued by the engine's STS)
 CredentialsFor = Callable[[FunctionSpec], Credentials]
-
-
-class ConcurrencyExhausted(RuntimeError):
-    """Every execution environment the function may have is busy (or it may have none)."""
-
-    def __init__(self, spec: FunctionSpec, limit: int) -> None:
-        super().__init__(f"{spec.name}: all {limit} concurrent executions are in use")
-        self.limit = limit
-
-
-@dataclass
-class InvocationResult:
-    request_id: str
-    payload: bytes
-    error_type: str | None
-    log_tail: list[str]
-
-    @property
-    def failed(self) -> bool:
-        return self.error_type is not None
-
-
-@dataclass(frozen=True)
-class Report:
-    """What Lambda reports of one invocation."""
-
-    request_id: str
-    duration_ms: float
-    memory_mb: int
-    max_memory_mb: int
-    init_ms: float | None  # on a cold start only
-    error_type: str | None
-
-
-def platform_lines(spec: FunctionSpec, report: Report) -> tuple[list[str], list[str], list[str]]:
-    """Lambda's own lines around an invocation's output (before it, after it, the report), in the function's
-    log format: START, END and REPORT in Text; platform.start, platform.runtimeDone and platform.report in
-    JSON, where they are INFO-level and a system log level of WARN leaves them out."""
-    billed = max(1, math.ceil(report.duration_ms))
-    if spec.log_format != "JSON":
-        summary = (
-            f"REPORT RequestId: {report.request_id}\tDuration: {report.duration_ms:.2f} ms\t"
-            f"Billed Duration: {billed} ms\tMemory Size: {report.memory_mb} MB\t"
-            f"Max Memory Used: {report.max_memory_mb} MB"
-        )
-        if report.init_ms is not None:
-            summary += f"\tInit Duration: {report.init_ms:.2f} ms"
-        return (
-            [f"START RequestId: {report.request_id} Version: $LATEST"],
-            [f"END RequestId: {report.request_id}"],
-            [summary],
-        )
-    if (spec.system_log_level or "INFO") == "WARN":
-        return [], [], []
-    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    status = (
-        "success" if report.error_type is None else "timeout" if report.error_type == "Sandbox.Timedout" else "error"
-    )
-    metrics: dict[str, float] = {
-        "durationMs": round(report.duration_ms, 3),
-        "billedDurationMs": billed,
-        "memorySizeMB": report.memory_mb,
-        "maxMemoryUsedMB": report.max_memory_mb,
-    }
-    if report.init_ms is not None:
-        metrics["initDurationMs"] = round(report.init_ms, 3)
-
-    def line(kind: str, **record: object) -> str:
-        return json.dumps({"time": now, "type": kind, "record": {"requestId": report.request_id, **record}})
-
-    return (
-        [line("platform.start", version="$LATEST")],
-        [line("platform.runtimeDone", status=status, metrics={"durationMs": metrics["durationMs"]})],
-        [line("platform.report", status=status, metrics=metrics)],
-    )
 
 
 def unpack(spec: FunctionSpec, code_root: Path) -> Path:
@@ -236,44 +157,65 @@ class Worker:
         # "\r": one log event, as the Python runtime's is, with its lines back.
         return [line.decode("utf-8", "replace").rstrip("\r").replace("\r", "\n") for line in lines]
 
-    def invoke(self, payload: bytes, request_id: str, *, kill: bool = False) -> InvocationResult:
-        """Run one invocation; ``kill`` SIGKILLs the environment once the runtime has it (a fault)."""
+    def invoke(self, payload: bytes, request_id: str, fault: EnvironmentFault | None = None) -> InvocationResult:
+        """Run one invocation, its lines written to the log stream as one batch; ``fault`` is applied to this
+        environment while it runs."""
         cold = self.invocations == 0
         self.invocations += 1
-        timeout = self.spec.timeout_s
-        invocation = Invocation(request_id, payload, self.spec.arn, RuntimeApi.deadline_ms(timeout), doomed=kill)
         before = self._drain(final=True)  # init output, or what ran after the last invocation returned
-        output: list[str] = []
+        deadline_ms = RuntimeApi.deadline_ms(self.spec.timeout_s)
+        # Killed: what the runtime posts meanwhile is not taken (RuntimeApi.complete).
+        invocation = Invocation(request_id, payload, self.spec.arn, deadline_ms, doomed=fault is EnvironmentFault.KILL)
         started = time.monotonic()
         self._api.submit(invocation)
-        if kill and invocation.started.wait(timeout):
-            self._process.kill()  # mid-invocation, as an out-of-memory kill or a crash would
-        deadline = started + timeout
+        if fault is EnvironmentFault.KILL:
+            self._kill_once_started(invocation)
+        output = self._wait(invocation, deadline=started + self.spec.timeout_s)
+        duration_ms = (time.monotonic() - started) * 1000
+        output += self._drain(final=True)
+        report = Report(
+            request_id, duration_ms, self.spec.memory_mb, self.peak_rss_mb(), self._init_ms(cold), invocation.error_type
+        )
+        self._sink(self.spec, self.credentials, self.log_stream, invocation_batch(self.spec, report, before, output))
+        return InvocationResult(request_id, invocation.response, invocation.error_type, output)
+
+    def _kill_once_started(self, invocation: Invocation) -> None:
+        """The injected fault: SIGKILL once the runtime holds the invocation, as an out-of-memory kill or a
+        crash would (not if the runtime never takes it within the function's timeout)."""
+        if invocation.started.wait(self.spec.timeout_s):
+            self._process.kill()
+
+    def _wait(self, invocation: Invocation, *, deadline: float) -> list[str]:
+        """Until the invocation is resolved: by the runtime, by the environment's exit or at the deadline;
+        returns the lines written meanwhile."""
+        output: list[str] = []
         while not invocation.done.wait(_POLL_S):
             output += self._drain()
             if not self.alive:
-                if self._api.init_error is not None:
-                    invocation.resolve(self._api.init_error, "Runtime.InitError")
-                else:
-                    code = self._process.returncode
-                    invocation.resolve(
-                        error_payload("Runtime.ExitError", f"Runtime exited with error: exit status {code}"),
-                        "Runtime.ExitError",
-                    )
+                invocation.resolve(*self._exit_error())
             elif time.monotonic() >= deadline:
-                self.kill()
-                message = f"Task timed out after {timeout:.2f} seconds"
-                output.append(f"{datetime.now(timezone.utc).isoformat()} {request_id} {message}")
-                invocation.resolve(error_payload("Sandbox.Timedout", message), "Sandbox.Timedout")
-        duration_ms = (time.monotonic() - started) * 1000
-        output += self._drain(final=True)
-        init_ms = (self._api.first_poll - self.started) * 1000 if cold and self._api.first_poll is not None else None
-        report = Report(
-            request_id, duration_ms, self.spec.memory_mb, self.peak_rss_mb(), init_ms, invocation.error_type
-        )
-        start, end, summary = platform_lines(self.spec, report)
-        self._sink(self.spec, self.credentials, self.log_stream, [*before, *start, *output, *end, *summary])
-        return InvocationResult(request_id, invocation.response, invocation.error_type, output)
+                output.append(self._time_out(invocation))
+        return output
+
+    def _exit_error(self) -> tuple[bytes, str]:
+        """The error (payload and type) of an invocation whose environment exited under it."""
+        if self._api.init_error is not None:
+            return self._api.init_error, "Runtime.InitError"
+        message = f"Runtime exited with error: exit status {self._process.returncode}"
+        return error_payload("Runtime.ExitError", message), "Runtime.ExitError"
+
+    def _time_out(self, invocation: Invocation) -> str:
+        """Kill the environment of an invocation past its timeout and resolve it as Lambda does; the log line."""
+        self.kill()
+        timeout = self.spec.timeout_s
+        invocation.resolve(error_payload("Sandbox.Timedout", timeout_message(timeout)), "Sandbox.Timedout")
+        return timeout_line(invocation.request_id, timeout)
+
+    def _init_ms(self, cold: bool) -> float | None:
+        """The init phase's duration, reported with an environment's first invocation only."""
+        if not cold or self._api.first_poll is None:
+            return None
+        return (self._api.first_poll - self.started) * 1000
 
     def peak_rss_mb(self) -> int:
         """The process's peak resident memory (VmHWM), as Lambda's Max Memory Used; 0 once it is gone."""
@@ -302,17 +244,8 @@ class Worker:
             self._process.stdout.close()
 
 
-def default_concurrency() -> int:
-    """Per-function concurrency without a reservation: two environments per core, at least two.
-
-    More would only queue on the cores (each invocation is CPU work here, not I/O), and each
-    environment is a Python process of its own.
-    """
-    return max(2, 2 * (os.cpu_count() or 1))
-
-
-class WorkerPool:
-    """Warm workers per (function, fingerprint), at most the function's concurrency at once."""
+class WorkerPool(EnvironmentPool):
+    """The engine's pool: each environment an awslambdaric worker in the function's unpacked code."""
 
     def __init__(
         self,
@@ -324,155 +257,8 @@ class WorkerPool:
         credentials_for: CredentialsFor,
         concurrency: int | None = None,
     ) -> None:
-        self._code_root = code_root
-        self._endpoint = endpoint
-        self._ca_bundle = ca_bundle
-        self._sink = sink
-        self._credentials_for = credentials_for
-        self.concurrency = concurrency or default_concurrency()
-        self._idle: dict[tuple[str, str], list[Worker]] = {}
-        self._busy: dict[tuple[str, str], int] = {}
-        self._all: set[Worker] = set()
-        self._changed = threading.Condition()
-        self._closed = False
-        self.counts = {"cold_starts": 0, "prewarmed": 0}
+        def launch(spec: FunctionSpec) -> Worker:
+            task_root = unpack(spec, code_root)
+            return Worker(spec, task_root, endpoint, ca_bundle, sink=sink, credentials=credentials_for(spec))
 
-    def limit(self, spec: FunctionSpec) -> int:
-        if spec.reserved_concurrency is not None:
-            return max(0, spec.reserved_concurrency)
-        return self.concurrency
-
-    def _retire_stale(self, spec: FunctionSpec) -> list[Worker]:
-        """Under the lock: idle workers of this function's older code or configuration, no longer wanted."""
-        stale: list[Worker] = []
-        for key in [k for k in self._idle if k[0] == spec.arn and k != spec.key]:
-            stale.extend(self._idle.pop(key))
-        for worker in stale:
-            self._all.discard(worker)
-        return stale
-
-    def _claim(self, spec: FunctionSpec, limit: int, dead: list[Worker], *, block: bool) -> Worker | None:
-        """Under the lock: an idle worker, or None with a slot reserved for a new one."""
-        while True:
-            if self._closed:
-                raise RuntimeError("the engine is shutting down")
-            idle = self._idle.get(spec.key, [])
-            while idle:
-                worker = idle.pop()
-                if worker.alive:
-                    self._busy[spec.key] = self._busy.get(spec.key, 0) + 1
-                    return worker
-                self._all.discard(worker)
-                dead.append(worker)
-            if self._busy.get(spec.key, 0) < limit:
-                self._busy[spec.key] = self._busy.get(spec.key, 0) + 1
-                return None
-            if not block:
-                raise ConcurrencyExhausted(spec, limit)
-            self._changed.wait()
-
-    def _start(self, spec: FunctionSpec) -> Worker:
-        """A new worker for a slot already reserved; the slot is given back if it cannot start."""
-        try:
-            task_root = unpack(spec, self._code_root)
-            worker = Worker(
-                spec,
-                task_root,
-                self._endpoint,
-                self._ca_bundle,
-                sink=self._sink,
-                credentials=self._credentials_for(spec),
-            )
-        except BaseException:
-            with self._changed:
-                self._busy[spec.key] -= 1
-                self._changed.notify_all()
-            raise
-        with self._changed:
-            self._all.add(worker)
-        return worker
-
-    def acquire(self, spec: FunctionSpec, *, block: bool = True) -> Worker:
-        limit = self.limit(spec)
-        if limit == 0:
-            raise ConcurrencyExhausted(spec, 0)
-        with self._changed:
-            unwanted = self._retire_stale(spec)
-            worker = self._claim(spec, limit, unwanted, block=block)
-        for old in unwanted:
-            old.stop()
-        if worker is not None:
-            return worker
-        with self._changed:
-            self.counts["cold_starts"] += 1
-        return self._start(spec)
-
-    def release(self, worker: Worker) -> None:
-        key = worker.spec.key
-        discard = not worker.alive
-        with self._changed:
-            self._busy[key] -= 1
-            if discard or self._closed:
-                self._all.discard(worker)
-            else:
-                self._idle.setdefault(key, []).append(worker)
-            self._changed.notify_all()
-        if discard:
-            worker.stop()
-
-    def prewarm(self, spec: FunctionSpec) -> Worker | None:
-        """Start one environment for the function's current code and configuration, unless one exists.
-
-        Called when a function is created or changed, so the first event meets no cold start.
-        """
-        if self.limit(spec) == 0:
-            return None
-        with self._changed:
-            unwanted = self._retire_stale(spec)
-            exists = bool(self._idle.get(spec.key)) or self._busy.get(spec.key, 0) > 0
-            if not exists:
-                self._busy[spec.key] = self._busy.get(spec.key, 0) + 1
-        for old in unwanted:
-            old.stop()
-        if exists:
-            return None
-        worker = self._start(spec)
-        if worker.wait_ready():
-            with self._changed:
-                self.counts["prewarmed"] += 1
-        else:
-            log.warning("%s: the environment started for it did not finish init; the first event will retry", spec.name)
-        self.release(worker)
-        return worker
-
-    def invoke(
-        self,
-        spec: FunctionSpec,
-        payload: bytes,
-        request_id: str | None = None,
-        *,
-        block: bool = True,
-        kill: bool = False,
-    ) -> InvocationResult:
-        """Invoke in a warm environment, or a new one; ``block=False`` raises ConcurrencyExhausted
-        instead of waiting for one to be free (a synchronous invoke)."""
-        worker = self.acquire(spec, block=block)
-        try:
-            return worker.invoke(payload, request_id or str(uuid.uuid4()), kill=kill)
-        finally:
-            self.release(worker)
-
-    @property
-    def size(self) -> int:
-        with self._changed:
-            return len(self._all)
-
-    def close(self) -> None:
-        with self._changed:
-            self._closed = True
-            workers = list(self._all)
-            self._all.clear()
-            self._idle.clear()
-            self._changed.notify_all()
-        for worker in workers:
-            worker.stop()
+        super().__init__(launch, concurrency=concurrency)
