@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pipeline_tooling import paths
@@ -16,7 +17,7 @@ def fresh_lookup(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     paths.module_root.cache_clear()
 
 
-def a_module(folder):
+def a_module(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "versions.tf").write_text("terraform {}\n")
     (folder / "build.py").write_text("")

@@ -16,6 +16,7 @@ from pipeline_tooling.engine.awslambda.pool import EnvironmentPool
 from pipeline_tooling.engine.awslambda.service import AsyncEvent, LambdaService
 from pipeline_tooling.engine.awslambda.spec import AsyncConfig, FunctionSpec
 from pipeline_tooling.engine.credentials import Credentials
+from pipeline_tooling.engine.errors import TooManyRequests
 from pipeline_tooling.engine.faults import EnvironmentFault, Faults
 from pipeline_tooling.engine.iam.enforcer import Authorizer, Sessions
 from pipeline_tooling.harness.polling import wait_until
@@ -162,7 +163,7 @@ def test_a_synchronous_invoke_at_the_cap_is_a_429(engine, reserved, reason):
     with ExitStack() as held:
         for _ in range(cap):
             held.enter_context(engine.pool.slot(spec))
-        with pytest.raises(moto_lambda.TooManyRequests) as refused:
+        with pytest.raises(TooManyRequests) as refused:
             invoke(engine, spec, "succeed")
 
     assert (refused.value.status, refused.value.error_type) == (429, "TooManyRequestsException")

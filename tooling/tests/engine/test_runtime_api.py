@@ -37,8 +37,10 @@ def runtime_round(api: RuntimeApi, invocation: Invocation) -> tuple[str, int]:
         connection.close()
 
 
-def invocation(request_id: str, *, doomed: bool = False) -> Invocation:
-    return Invocation(request_id, b"{}", "arn:aws:lambda:us-east-1:123456789012:function:f", 0, doomed=doomed)
+def invocation(request_id: str, *, environment_killed: bool = False) -> Invocation:
+    return Invocation(
+        request_id, b"{}", "arn:aws:lambda:us-east-1:123456789012:function:f", 0, environment_killed=environment_killed
+    )
 
 
 def test_a_posted_response_resolves_the_invocation(api):
@@ -49,14 +51,14 @@ def test_a_posted_response_resolves_the_invocation(api):
     assert (ordinary.response, ordinary.error_type) == (b'"done"', None)
 
 
-def test_a_doomed_invocations_response_is_never_taken(api):
+def test_the_response_of_an_invocation_whose_environment_is_killed_is_never_taken(api):
     """A kill that lands after the handler returned but before Lambda had its result still fails the attempt:
     the worker resolves it as the runtime's exit, so every injected kill costs its event one attempt."""
-    doomed = invocation("req-2", doomed=True)
+    killed = invocation("req-2", environment_killed=True)
 
-    assert runtime_round(api, doomed) == ("req-2", 202)
-    assert not doomed.done.wait(0.2)
-    assert doomed.started.is_set()
+    assert runtime_round(api, killed) == ("req-2", 202)
+    assert not killed.done.wait(0.2)
+    assert killed.started.is_set()
 
 
 def test_a_response_for_another_request_is_refused(api):

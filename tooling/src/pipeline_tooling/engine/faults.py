@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from .adapter.dynamodb import DynamoDBError
+from .errors import DynamoDBError
 
 COUNTERS = ("put_item_errors", "unavailable", "copies", "environment_kills")
 SETTINGS = {"s3_delivery_copies", "put_item_failure_rate", "unavailable_tables", "environment_kill_rate", "seed"}

@@ -10,7 +10,6 @@ from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.awslambda.utils import get_backend
 
 from ..awslambda.spec import AsyncConfig, FunctionSpec
-from ..errors import TooManyRequests as TooManyRequests  # noqa: PLC0414 (re-exported: awslambda/service.py raises it)
 from .dependencies import MotoAttribute, MotoSymbol
 from .moto_errors import answered_by_moto
 from .patching import replace

@@ -16,7 +16,6 @@ from typing import Any
 from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.responses import DynamoHandler
 
-from ..errors import DynamoDBError as DynamoDBError  # noqa: PLC0414 (re-exported: faults.py raises it)
 from .dependencies import MotoAttribute, MotoSymbol
 from .moto_errors import answered_by_moto
 from .patching import replace

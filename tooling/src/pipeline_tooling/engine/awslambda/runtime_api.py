@@ -31,7 +31,7 @@ class Invocation:
     trace_id: str = ""
     # A fault: the environment is killed mid-invocation, so what the runtime posts is never taken
     # (the kill may land after the handler returned but before Lambda has the result).
-    doomed: bool = False
+    environment_killed: bool = False
     started: threading.Event = field(default_factory=threading.Event)  # handed to the runtime
     done: threading.Event = field(default_factory=threading.Event)
     response: bytes = b""
@@ -167,7 +167,7 @@ class RuntimeApi:
             invocation = self._in_flight
             if invocation is None or invocation.request_id != request_id:
                 return False
-            if invocation.doomed:  # the kill is under way: the result dies with the environment
+            if invocation.environment_killed:  # the kill is under way: the result dies with the environment
                 return True
             self._in_flight = None
         invocation.resolve(body, error_type)

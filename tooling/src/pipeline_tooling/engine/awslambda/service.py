@@ -35,6 +35,7 @@ from typing import Any
 
 from ..adapter import awslambda as moto_lambda
 from ..adapter import sqs
+from ..errors import TooManyRequests
 from ..faults import EnvironmentFault, Faults
 from ..iam.enforcer import Authorizer, Sessions
 from .pool import ConcurrencyExhausted, EnvironmentPool, InvocationResult
@@ -220,7 +221,7 @@ class LambdaService:
         if result is None:
             # Lambda answers a synchronous invoke beyond the function's concurrency at once, with a 429.
             reserved = spec.reserved_concurrency is not None
-            raise moto_lambda.TooManyRequests(
+            raise TooManyRequests(
                 "ReservedFunctionConcurrentInvocationLimitExceeded" if reserved else "ConcurrentInvocationLimitExceeded"
             )
         if result.failed:

@@ -165,7 +165,9 @@ class Worker:
         before = self._drain(final=True)  # init output, or what ran after the last invocation returned
         deadline_ms = RuntimeApi.deadline_ms(self.spec.timeout_s)
         # Killed: what the runtime posts meanwhile is not taken (RuntimeApi.complete).
-        invocation = Invocation(request_id, payload, self.spec.arn, deadline_ms, doomed=fault is EnvironmentFault.KILL)
+        invocation = Invocation(
+            request_id, payload, self.spec.arn, deadline_ms, environment_killed=fault is EnvironmentFault.KILL
+        )
         started = time.monotonic()
         self._api.submit(invocation)
         if fault is EnvironmentFault.KILL:
