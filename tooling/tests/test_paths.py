@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,4 +60,21 @@ def test_outside_any_module_the_error_says_where_it_looked_and_what_to_do(tmp_pa
     assert str(missing.value) == (
         f"no module root at or above {tmp_path.resolve()} (a folder with versions.tf and build.py): run from the "
         "module's checkout or set MODULE_ROOT"
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["pipeline_tooling.docgen", "--check"], ["pipeline_tooling.bench"], ["pipeline_tooling.harness.sandbox", "down"]],
+)
+def test_a_command_outside_any_module_ends_with_the_reason_not_a_traceback(tmp_path, command):
+    env = {k: v for k, v in os.environ.items() if k != paths.MODULE_ROOT_ENV}
+    ran = subprocess.run(
+        [sys.executable, "-m", *command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert ran.returncode == 1
+    assert ran.stderr == (
+        f"python -m {command[0]}: no module root at or above {tmp_path.resolve()} (a folder with versions.tf and "
+        "build.py): run from the module's checkout or set MODULE_ROOT\n"
     )

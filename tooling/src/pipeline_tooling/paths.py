@@ -23,6 +23,14 @@ def is_module_root(folder: Path) -> bool:
     return all((folder / name).is_file() for name in MARKERS)
 
 
+def module_root_for(command: str) -> Path:
+    """A command's module root; when there is none, the command ends with the reason (exit status 1)."""
+    try:
+        return module_root()
+    except ModuleNotFound as error:
+        raise SystemExit(f"{command}: {error}") from None
+
+
 @cache
 def module_root() -> Path:
     named = os.environ.get(MODULE_ROOT_ENV)

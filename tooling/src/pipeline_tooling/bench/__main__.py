@@ -9,7 +9,6 @@ ratios between them: results/bench-<time>/ (summary.md, results.json, two PNG pl
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import secrets
@@ -19,15 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from pipeline_tooling import package
+from pipeline_tooling.files import write_json
 from pipeline_tooling.harness.progress import Progress
 from pipeline_tooling.harness.stack import package_zip
 from pipeline_tooling.harness.targets import ENGINES, TargetError
-from pipeline_tooling.paths import module_root
+from pipeline_tooling.paths import module_root_for
 
 from . import costs, measure, report, run
 
-ROOT = module_root()
-WORK = ROOT / "build" / "bench"
+PROG = "python -m pipeline_tooling.bench"
 
 
 def machine() -> str:
@@ -41,7 +40,7 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
     parser.add_argument("--targets", default=os.environ.get("BENCH_TARGETS", "embedded ministack"))
     parser.add_argument("--latency-samples", type=int, default=100)
     parser.add_argument("--burst", type=int, default=1000)
@@ -55,9 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.latency_samples < 1 or args.burst < 1 or args.threads < 1:
         parser.error("--latency-samples, --burst and --threads must be at least 1")
 
+    root = module_root_for(PROG)
     progress = Progress(lambda line: print(line, flush=True), label="bench")
     plan = run.Plan(args.latency_samples, args.burst, args.threads)
-    work = WORK / secrets.token_hex(3)
+    work = root / "build" / "bench" / secrets.token_hex(3)
     results: dict[str, Any] = {
         "machine": machine(),
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -72,16 +72,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     results["bare_moto"] = run.bare_moto_floor(plan.latency_samples, work, progress)
-    folder = args.out or ROOT / "results" / f"bench-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    folder = args.out or root / "results" / f"bench-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
     paths = report.write(results, folder)
     figures = costs.reference_from(results)
     if figures is not None:  # what the README's "Scale and cost" is computed from (`make docs` renders it)
-        costs.REFERENCE.write_text(json.dumps(figures, indent=2) + "\n")
+        write_json(costs.REFERENCE, figures)
         paths["costs"] = costs.REFERENCE
     print()
     print(paths["markdown"].read_text())
     print(
-        "written: " + ", ".join(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in paths.values())
+        "written: " + ", ".join(str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in paths.values())
     )
     return 0
 

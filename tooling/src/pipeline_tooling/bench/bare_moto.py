@@ -23,8 +23,6 @@ from pipeline_tooling.harness.polling import wait_until
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.paths import module_root
 
-ROOT = module_root()
-
 
 def main(argv: list[str]) -> int:
     ready = Path(argv[0])
@@ -48,7 +46,7 @@ def bare_moto(state: Path) -> Iterator[tuple[Target, float]]:
     server = ServerProcess(
         [sys.executable, "-m", "pipeline_tooling.bench.bare_moto", str(ready)],
         env=dict(os.environ),
-        cwd=ROOT,
+        cwd=module_root(),
         log=state / "log",
     )
     try:

@@ -23,9 +23,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from pipeline_tooling.engine.awslambda import platform_log
 from pipeline_tooling.paths import module_root
 
-ROOT = module_root()
 REFERENCE = Path(__file__).with_name("reference.json")
 PRICES_READ = "2026-12-01"
 
@@ -117,9 +117,10 @@ def limits_at(rate: float, workload: Workload) -> list[Need]:
 
 def load_handler() -> ModuleType:
     """lambda/index.py as the function runs it (a file, not a package of this project)."""
-    spec = importlib.util.spec_from_file_location("s3_processor_handler", ROOT / "lambda" / "index.py")
+    path = module_root() / "lambda" / "index.py"
+    spec = importlib.util.spec_from_file_location("s3_processor_handler", path)
     if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {ROOT / 'lambda' / 'index.py'}")
+        raise ImportError(f"cannot load {path}")
     module = sys.modules.get(spec.name)
     if module is None:
         module = importlib.util.module_from_spec(spec)
@@ -184,12 +185,10 @@ def per_object(handler_ms: float, memory_mb: int = 128, architecture: str = "x86
     with redirect_stdout(output):
         handler.log("INFO", "log item written", durationMs=12.345, requestId=item["requestId"]["S"], key=event.key)
         handler.log("INFO", "batch done", statusCode=200, written=1, duplicates=0, rejected=0, awsRequestId=request)
-    lambda_lines = [  # Lambda's own, in its Text format
-        f"START RequestId: {request} Version: $LATEST",
-        f"END RequestId: {request}",
-        f"REPORT RequestId: {request}\tDuration: 12.35 ms\tBilled Duration: 13 ms\tMemory Size: {memory_mb} MB\t"
-        "Max Memory Used: 50 MB",
-    ]
+    start, end, report = platform_log.text_lines(  # Lambda's own lines, in its Text format, as the engine writes them
+        platform_log.Report(request, 12.345, memory_mb, max_memory_mb=50, init_ms=None, error_type=None)
+    )
+    lambda_lines = [*start, *end, *report]
     log_bytes = len(output.getvalue().encode()) + sum(len(line.encode()) + 1 for line in lambda_lines)
     return Workload(handler_ms, memory_mb, architecture, item_size(item), log_bytes, index)
 

@@ -11,24 +11,25 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline_tooling.paths import module_root
+from pipeline_tooling.paths import module_root, module_root_for
 
 from .sections import MODULE_SECTIONS, TOOLING_SECTIONS, render, stale
 from .terraform import ModuleError
 
-ROOT = module_root()
 
-
-TOOLING_README = ROOT / "tooling" / "README.md"
+def tooling_readme() -> Path:
+    return module_root() / "tooling" / "README.md"
 
 
 def readmes() -> list[Path]:
-    return [ROOT / "README.md", TOOLING_README, *sorted(ROOT.glob("examples/*/README.md"))]
+    root = module_root()
+    return [root / "README.md", tooling_readme(), *sorted(root.glob("examples/*/README.md"))]
 
 
 def required(readme: Path) -> frozenset[str]:
     """The sections a README must have: the module's tables in the root's, the engines' in the tooling's."""
-    return {(ROOT / "README.md").resolve(): MODULE_SECTIONS, TOOLING_README.resolve(): TOOLING_SECTIONS}.get(
+    module_readme = module_root() / "README.md"
+    return {module_readme.resolve(): MODULE_SECTIONS, tooling_readme().resolve(): TOOLING_SECTIONS}.get(
         readme.resolve(), frozenset()
     )
 
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         "readme", nargs="*", type=Path, help="default: README.md, tooling/README.md and examples/*/README.md"
     )
     args = parser.parse_args(argv)
+    module_root_for(parser.prog)  # outside a checkout: the reason, not a traceback
     failed = False
     for readme in args.readme or readmes():
         try:

@@ -22,26 +22,36 @@ class Report:
     error_type: str | None
 
 
+def billed_ms(report: Report) -> int:
+    """Lambda bills the duration rounded up to the millisecond, one at least."""
+    return max(1, math.ceil(report.duration_ms))
+
+
+def text_lines(report: Report) -> tuple[list[str], list[str], list[str]]:
+    """START, END and REPORT as Lambda writes them in its Text log format (the default)."""
+    summary = (
+        f"REPORT RequestId: {report.request_id}\tDuration: {report.duration_ms:.2f} ms\t"
+        f"Billed Duration: {billed_ms(report)} ms\tMemory Size: {report.memory_mb} MB\t"
+        f"Max Memory Used: {report.max_memory_mb} MB"
+    )
+    if report.init_ms is not None:
+        summary += f"\tInit Duration: {report.init_ms:.2f} ms"
+    return (
+        [f"START RequestId: {report.request_id} Version: $LATEST"],
+        [f"END RequestId: {report.request_id}"],
+        [summary],
+    )
+
+
 def platform_lines(spec: FunctionSpec, report: Report) -> tuple[list[str], list[str], list[str]]:
     """Lambda's own lines around an invocation's output (before it, after it, the report), in the function's
     log format: START, END and REPORT in Text; platform.start, platform.runtimeDone and platform.report in
     JSON, where they are INFO-level and a system log level of WARN leaves them out."""
-    billed = max(1, math.ceil(report.duration_ms))
     if spec.log_format != "JSON":
-        summary = (
-            f"REPORT RequestId: {report.request_id}\tDuration: {report.duration_ms:.2f} ms\t"
-            f"Billed Duration: {billed} ms\tMemory Size: {report.memory_mb} MB\t"
-            f"Max Memory Used: {report.max_memory_mb} MB"
-        )
-        if report.init_ms is not None:
-            summary += f"\tInit Duration: {report.init_ms:.2f} ms"
-        return (
-            [f"START RequestId: {report.request_id} Version: $LATEST"],
-            [f"END RequestId: {report.request_id}"],
-            [summary],
-        )
+        return text_lines(report)
     if (spec.system_log_level or "INFO") == "WARN":
         return [], [], []
+    billed = billed_ms(report)
     now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     status = (
         "success" if report.error_type is None else "timeout" if report.error_type == "Sandbox.Timedout" else "error"

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline_tooling.paths import module_root
+from pipeline_tooling.paths import module_root_for
 
 from ..targets import TargetError
 from ..terraform import TerraformFailed
@@ -18,8 +18,6 @@ from .state import AlreadyRunning, SandboxState
 from .tail import logs
 from .teardown import down
 
-ROOT = module_root()
-
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -28,16 +26,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("action", choices=("up", "logs", "down"))
+    root = module_root_for(parser.prog)
     parser.add_argument(
         "--state-dir",
         type=Path,
-        default=Path(os.environ.get("SANDBOX_DIR") or ROOT / "build" / "sandbox"),
+        default=Path(os.environ.get("SANDBOX_DIR") or root / "build" / "sandbox"),
         help="where the stack's state lives (SANDBOX_DIR; default build/sandbox)",
     )
     parser.add_argument(
         "--source",
         type=Path,
-        default=Path(os.environ.get("LAMBDA_SOURCE") or ROOT / "lambda"),
+        default=Path(os.environ.get("LAMBDA_SOURCE") or root / "lambda"),
         help="the handler's folder to deploy and watch (LAMBDA_SOURCE; default lambda/)",
     )
     parser.add_argument("--suffix", default=os.environ.get("SUFFIX") or "dev", help="the stack's suffix (SUFFIX)")
