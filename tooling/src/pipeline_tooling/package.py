@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from .paths import module_root
 
@@ -47,6 +49,22 @@ def build(output: Path, source: Path | None = None) -> Package:
     if not sha:
         raise BuildFailed(f"build.py printed no {SHA_LINE.strip()} line: {done.stdout.strip()!r}")
     return Package(output, sha[0])
+
+
+def load_file(name: str, path: Path) -> ModuleType:
+    """A Python file that is not a package of this project (the handler, as Lambda loads ``index.py`` from the
+    function's folder; build.py), loaded once and registered as ``name``: every later call, and every
+    monkeypatch, gets the same module object."""
+    loaded = sys.modules.get(name)
+    if loaded is not None and Path(str(loaded.__file__)).resolve() == path.resolve():
+        return loaded
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def sha256_of(data: bytes) -> str:

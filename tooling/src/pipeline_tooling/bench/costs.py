@@ -10,11 +10,9 @@ moves it. The README's "Scale and cost" section is rendered from both (docgen).
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import math
-import sys
 import uuid
 from contextlib import redirect_stdout
 from dataclasses import dataclass, replace
@@ -23,8 +21,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from pipeline_tooling import package
 from pipeline_tooling.engine.awslambda import platform_log
-from pipeline_tooling.paths import module_root
+from pipeline_tooling.package import handler_source
 
 REFERENCE = Path(__file__).with_name("reference.json")
 PRICES_READ = "2026-12-01"
@@ -117,16 +116,7 @@ def limits_at(rate: float, workload: Workload) -> list[Need]:
 
 def load_handler() -> ModuleType:
     """lambda/index.py as the function runs it (a file, not a package of this project)."""
-    path = module_root() / "lambda" / "index.py"
-    spec = importlib.util.spec_from_file_location("s3_processor_handler", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = sys.modules.get(spec.name)
-    if module is None:
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses look their module up there
-        spec.loader.exec_module(module)
-    return module
+    return package.load_file("s3_processor_handler", handler_source() / "index.py")
 
 
 def typical_record() -> dict[str, Any]:

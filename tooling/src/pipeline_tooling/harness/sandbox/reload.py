@@ -55,20 +55,17 @@ def source_files(source: Path) -> list[Path]:
     """The folder's files, relative to it, in a stable order: all but caches (build.py decides what ships)."""
     if not source.is_dir():
         return []
+    found = (path.relative_to(source) for path in source.rglob("*") if path.is_file() and path.suffix != ".pyc")
     return sorted(
-        (path.relative_to(source) for path in source.rglob("*") if path.is_file() and path.suffix != ".pyc"),
+        (relative for relative in found if not CACHE_DIRS.intersection(relative.parts[:-1])),
         key=lambda relative: relative.as_posix(),
     )
-
-
-def _outside_caches(relative: Path) -> bool:
-    return not CACHE_DIRS.intersection(relative.parts[:-1])
 
 
 def fingerprint(source: Path) -> dict[str, tuple[int, int]]:
     """What a save changes: every source file's modification time and size."""
     found: dict[str, tuple[int, int]] = {}
-    for relative in filter(_outside_caches, source_files(source)):
+    for relative in source_files(source):
         try:
             status = (source / relative).stat()
         except OSError:  # removed between the listing and now: the next look sees it gone
@@ -106,7 +103,7 @@ def check_source(source: Path, python: str = sys.executable) -> None:
     """
     if not source.is_dir():
         raise BrokenSource(str(source), "no such folder: it should hold the handler, index.py")
-    files = [relative for relative in source_files(source) if _outside_caches(relative)]
+    files = source_files(source)
     if Path("index.py") not in files:
         raise BrokenSource(str(source), f"{source} has no index.py: the function's handler is index.lambda_handler")
     for relative in files:
