@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 from pipeline_tooling.harness.clients import Clients
 from pipeline_tooling.harness.from_git import FromGit, GitSourcedDeployment, PublishedModule, run
-from pipeline_tooling.harness.stack import DeployedStack, Stack, package_zip
+from pipeline_tooling.harness.stack import DeployedStack, Stack
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.harness.terraform import TerraformFailed
+from pipeline_tooling.package import package_zip
 
 
 def sha256_b64(data: bytes) -> str:

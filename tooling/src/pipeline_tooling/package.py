@@ -33,6 +33,11 @@ def handler_source() -> Path:
     return module_root() / "lambda"
 
 
+def package_zip() -> Path:
+    """Where build.py writes the function's package in the module's checkout (``make build``)."""
+    return module_root() / "build" / "lambda.zip"
+
+
 def build(output: Path, source: Path | None = None) -> Package:
     """Run build.py: the zip of ``source`` (default ``lambda/``) written to ``output``."""
     command = [sys.executable, str(module_root() / "build.py"), "--source", str(source or handler_source())]

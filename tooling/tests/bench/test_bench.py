@@ -8,7 +8,7 @@ import pytest
 from pipeline_tooling import package
 from pipeline_tooling.bench import goals, measure, report
 from pipeline_tooling.bench.stats import percentile, summary_ms
-from pipeline_tooling.harness.stack import package_zip
+from pipeline_tooling.package import package_zip
 
 
 def test_nearest_rank_percentiles():

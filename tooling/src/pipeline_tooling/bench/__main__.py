@@ -20,7 +20,6 @@ from typing import Any
 from pipeline_tooling import package
 from pipeline_tooling.files import write_json
 from pipeline_tooling.harness.progress import Progress
-from pipeline_tooling.harness.stack import package_zip
 from pipeline_tooling.harness.targets import ENGINES, TargetError
 from pipeline_tooling.paths import module_root_for
 
@@ -65,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     with progress.phase("build.py"):
         results["build"] = measure.build_figures()
-    package.build(package_zip())
+    package.build(package.package_zip())
     try:
         results["engines"] = run.run(names, plan, work, progress)
     except TargetError as error:

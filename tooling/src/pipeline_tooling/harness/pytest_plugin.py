@@ -34,7 +34,7 @@ from .from_git import FromGit, GitSourcedDeployment, PublishedModule
 from .lifecycle import Deploying
 from .outcomes import Outcomes
 from .progress import Progress
-from .stack import DeployedStack, Deployment, ExampleDeployment, Stack, package_zip
+from .stack import DeployedStack, Deployment, ExampleDeployment, Stack
 from .targets import ENGINES, TITLES, Target, TargetError
 from .terraform import TerraformFailed
 
@@ -218,7 +218,7 @@ def clients(target: Target) -> Clients:
 @pytest.fixture(scope="session")
 def function_zip(progress: Progress) -> Path:
     with progress.phase("build.py"):
-        return package.build(package_zip()).path
+        return package.build(package.package_zip()).path
 
 
 @pytest.fixture(scope="session")

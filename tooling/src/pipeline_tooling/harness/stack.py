@@ -21,17 +21,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+from pipeline_tooling.package import package_zip
 from pipeline_tooling.paths import module_root
 
 from . import workarounds
 from .targets import SERVICES, Target
 from .terraform import TerraformRunner
-
-
-def package_zip() -> Path:
-    """Where build.py writes the function's package in the module's checkout (``make build``)."""
-    return module_root() / "build" / "lambda.zip"
-
 
 # What `terraform plan` must create for a fresh stack, and nothing else (plus the
 # failure queue when the stack asks for one).
@@ -93,7 +88,7 @@ output "%(name)s" {
 
 def hcl(value: Any) -> str:
     """A Python value as an HCL expression, as `terraform fmt` writes it on one line."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         if not value:
             return "{}"
         return "{ " + ", ".join(f"{key} = {hcl(item)}" for key, item in value.items()) + " }"
@@ -143,8 +138,8 @@ class Stack:
             "source": source,
             "suffix": hcl(self.suffix),
             "zip": hcl(str(self.zip_path)),
-            "notification_filter": hcl(dict(self.notification_filter)),
-            "async_invocation": hcl(dict(self.async_invocation)),
+            "notification_filter": hcl(self.notification_filter),
+            "async_invocation": hcl(self.async_invocation),
         }
 
 
