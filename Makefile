@@ -81,8 +81,9 @@ checkov: .venv-checkov/.installed ## static security scan of the module (zero fa
 	.venv-checkov/bin/checkov --directory . --framework terraform --quiet --compact --skip-download \
 		--skip-path tests --skip-path build --skip-path .terraform --skip-path $(TOOLING)
 
-# The harness's tests include one SIGTERM-ed `make e2e` (tooling/tests/harness/test_termination.py): what it needs first.
-unit: setup build runtimes ## unit tests: the handler against moto and build.py; the tooling's harness, bench and docgen
+# The harness's tests include one SIGTERM-ed `make e2e` (tooling/tests/harness/test_termination.py): what it needs
+# first; and start MiniStack (tooling/tests/harness/test_ministack_engine.py).
+unit: setup build runtimes ministack ## unit tests: the handler against moto and build.py; the tooling's harness, bench and docgen
 	$(BIN)/pytest tests/unit
 	cd $(TOOLING) && $(abspath $(BIN))/pytest tests --ignore=tests/engine
 

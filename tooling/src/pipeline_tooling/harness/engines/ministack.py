@@ -6,6 +6,15 @@ on that same interpreter, so boto3 must be installed there too: without it the h
 cannot import, and no event is ever logged — nothing in MiniStack says so, so the
 harness checks before it starts it. A MiniStack you already run is used instead when
 MINISTACK_ENDPOINT points at it.
+
+The harness starts it the way MiniStack's own ``ministack -d`` does, ``python -m hypercorn
+ministack.app:app``, with one setting changed: the keep-alive (``KEEP_ALIVE_S``). MiniStack's hypercorn
+closes a connection left idle for 75 s, and a request that reaches a connection at that deadline while the
+server is busy can be run and its answer dropped with the connection (reproduced on 1.5.33 with hypercorn
+0.18: tooling/scripts/ministack_keepalive_race.py). Terraform's Go client keeps idle connections for 90 s
+and sends again a request whose connection drops; an AddPermission sent again meets the statement it
+created, the provider retries that conflict for 5 minutes, and the apply fails. With a keep-alive longer
+than any session, an idle connection is only ever closed by its client, which never sends on it after.
 """
 
 from __future__ import annotations
@@ -23,6 +32,10 @@ from .health import check_health, fetch_health, free_port
 from .process import ServerProcess
 
 START_TIMEOUT = 60.0
+# Longer than every client's idle timeout (aws-sdk-go-v2's, which Terraform's provider uses: 90 s; urllib3,
+# under boto3: none) and than any session: the server never closes an idle connection a client may reuse.
+KEEP_ALIVE_S = 24 * 3600.0
+GO_CLIENT_IDLE_TIMEOUT_S = 90.0  # aws-sdk-go-v2 DefaultHTTPTransportIdleConnTimeout
 INSTALL_HINT = "Run `make ministack` (it installs tooling/requirements-ministack.txt into .venv-ministack)"
 
 
@@ -76,13 +89,26 @@ def connect(endpoint: str) -> Target:
 
 
 class MiniStackEngine:
-    """Starts MiniStack on a free port of 127.0.0.1, its state and log under ``state_dir``."""
+    """Starts MiniStack on a free port of 127.0.0.1, its state and log under ``state_dir``; its server
+    closes a connection idle for ``keep_alive_s`` (see the module's docstring)."""
 
     title = "MiniStack"
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, *, keep_alive_s: float = KEEP_ALIVE_S) -> None:
         self.state_dir = state_dir
+        self.keep_alive_s = keep_alive_s
         self.process: ServerProcess | None = None
+
+    def command(self, executable: Path, port: int) -> list[str]:
+        """MiniStack's own detached start (``ministack -d``), with the keep-alive of this engine."""
+        return [
+            str(executable),
+            *("-m", "hypercorn", "ministack.app:app"),
+            *("--bind", f"127.0.0.1:{port}"),
+            *("--log-level", os.environ.get("LOG_LEVEL", "INFO").upper()),
+            *("--keep-alive", f"{self.keep_alive_s:g}"),
+            *("--workers", "0"),  # serve in this process: no supervisor and worker pair
+        ]
 
     def start(self, timeout: float = START_TIMEOUT, *, stop_with_parent: bool = False) -> Target:
         executable = python()
@@ -92,14 +118,15 @@ class MiniStackEngine:
         endpoint = f"http://127.0.0.1:{port}"
         env = {
             **os.environ,
-            "GATEWAY_PORT": str(port),
+            "GATEWAY_PORT": str(port),  # the port MiniStack writes into the URLs it hands out
             "BIND_HOST": "127.0.0.1",
             "TMPDIR": str(self.state_dir),  # its pid file and function scratch space, not /tmp
             "PYTHONUNBUFFERED": "1",
         }
+        argv = self.command(executable, port)
         spawned = time.monotonic()
         process = self.process = ServerProcess(
-            [str(executable), "-m", "ministack"],
+            argv,
             env=env,
             cwd=self.state_dir,
             log=self.state_dir / "ministack.log",
@@ -121,7 +148,7 @@ class MiniStackEngine:
             return ministack_target(endpoint, health.get("version"), answered)
         state = f"exited with {process.exit_code}" if not process.alive else f"did not answer within {timeout:.0f} s"
         self.stop()
-        raise TargetError(f"MiniStack ({executable} -m ministack on {endpoint}) {state}. Its log:\n{process.tail()}")
+        raise TargetError(f"MiniStack ({' '.join(argv)}) {state}. Its log:\n{process.tail()}")
 
     def stop(self) -> None:
         if self.process is not None:
