@@ -8,13 +8,15 @@ harness checks before it starts it. A MiniStack you already run is used instead 
 MINISTACK_ENDPOINT points at it.
 
 The harness starts it the way MiniStack's own ``ministack -d`` does, ``python -m hypercorn
-ministack.app:app``, with one setting changed: the keep-alive (``KEEP_ALIVE_S``). MiniStack's hypercorn
-closes a connection left idle for 75 s, and a request that reaches a connection at that deadline while the
-server is busy can be run and its answer dropped with the connection (reproduced on 1.5.33 with hypercorn
-0.18: tooling/scripts/ministack_keepalive_race.py). Terraform's Go client keeps idle connections for 90 s
-and sends again a request whose connection drops; an AddPermission sent again meets the statement it
-created, the provider retries that conflict for 5 minutes, and the apply fails. With a keep-alive longer
-than any session, an idle connection is only ever closed by its client, which never sends on it after.
+ministack.app:app``, in one process as ``python -m ministack`` serves, with one setting changed: the
+keep-alive (``KEEP_ALIVE_S``). MiniStack's hypercorn closes a connection left idle for 75 s, and a request
+that reaches a connection at that deadline while the server is busy can be run and its answer dropped with
+the connection (reproduced on 1.5.33 with hypercorn 0.18: ``python -m
+pipeline_tooling.harness.engines.keepalive_race --keep-alive 75``). Terraform's Go client keeps idle
+connections for 90 s and sends again a request whose connection drops; an AddPermission sent again meets
+the statement it created, the provider retries that conflict for 5 minutes, and the apply fails. With a
+keep-alive longer than any session, an idle connection is only ever closed by its client, which never
+sends on it after.
 """
 
 from __future__ import annotations
@@ -120,7 +122,7 @@ class MiniStackEngine:
             **os.environ,
             "GATEWAY_PORT": str(port),  # the port MiniStack writes into the URLs it hands out
             "BIND_HOST": "127.0.0.1",
-            "TMPDIR": str(self.state_dir),  # its pid file and function scratch space, not /tmp
+            "TMPDIR": str(self.state_dir),  # its functions' scratch space, not /tmp
             "PYTHONUNBUFFERED": "1",
         }
         argv = self.command(executable, port)
