@@ -94,6 +94,15 @@ def test_one_table_has_a_column_per_engine_and_the_ratios(two_engines, tmp_path)
     assert "- embedded / MiniStack: pipeline p50 0.80x, burst 4.00x, first apply 1.00x" in summary
 
 
+def test_the_report_draws_the_latency_cdf_and_the_burst_as_png(two_engines, tmp_path):
+    paths = report.write(two_engines, tmp_path)
+
+    assert paths["latency-cdf"] == tmp_path / "latency-cdf.png"
+    assert paths["burst-items"] == tmp_path / "burst-items.png"
+    for name in ("latency-cdf", "burst-items"):
+        assert paths[name].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{name} is not a PNG"
+
+
 def test_goals_are_judged_on_the_run(two_engines):
     assert goals.judged(two_engines) == [
         "- pipeline p50 <= MiniStack's: 20.0 vs 25.0 ms - met",

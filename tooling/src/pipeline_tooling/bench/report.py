@@ -117,28 +117,44 @@ def plots(results: dict[str, Any], folder: Path) -> list[Path]:
         ordered = sorted(values)
         axis.step([v * 1000 for v in ordered], [(n + 1) / len(ordered) for n in range(len(ordered))], label=name)
     axis.set_xscale("log")
-    axis.set_xlabel("latency (ms, log scale)")
-    axis.set_ylabel("share of uploads")
-    axis.set_title("Latency distribution (CDF)")
-    axis.grid(alpha=0.3)
-    axis.legend(fontsize="small")
-    written.append(folder / "latency-cdf.png")
-    figure.savefig(written[-1], dpi=110, bbox_inches="tight")
-    plt.close(figure)
+    written.append(
+        _save(
+            figure,
+            axis,
+            folder / "latency-cdf.png",
+            title="Latency distribution (CDF)",
+            x_label="latency (ms, log scale)",
+            y_label="share of uploads",
+        )
+    )
 
     figure, axis = plt.subplots(figsize=(7, 4))
     for engine in results["engines"]:
         curve = engine["burst"]["curve"]
         axis.plot([t for t, _ in curve], [n for _, n in curve], label=engine["label"])
-    axis.set_xlabel("seconds since the first upload")
-    axis.set_ylabel("items readable")
-    axis.set_title("Burst")
+    written.append(
+        _save(
+            figure,
+            axis,
+            folder / "burst-items.png",
+            title="Burst",
+            x_label="seconds since the first upload",
+            y_label="items readable",
+        )
+    )
+    return written
+
+
+def _save(figure: Any, axis: Any, path: Path, *, title: str, x_label: str, y_label: str) -> Path:
+    """Title, axis labels, grid and legend as every plot of the report has them; written to ``path``, closed."""
+    axis.set_xlabel(x_label)
+    axis.set_ylabel(y_label)
+    axis.set_title(title)
     axis.grid(alpha=0.3)
     axis.legend(fontsize="small")
-    written.append(folder / "burst-items.png")
-    figure.savefig(written[-1], dpi=110, bbox_inches="tight")
+    figure.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(figure)
-    return written
+    return path
 
 
 def write(results: dict[str, Any], folder: Path) -> dict[str, Path]:
