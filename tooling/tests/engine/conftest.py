@@ -19,6 +19,7 @@ from pipeline_tooling.harness.engines.embedded import EmbeddedEngine
 from pipeline_tooling.harness.polling import wait_until
 from pipeline_tooling.harness.targets import Target
 
+ACCOUNT = "123456789012"  # the account the engine runs as
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -140,3 +141,25 @@ def quiet(emulator: Target) -> dict[str, Any]:
 
 def lines_of(path: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
+
+
+def notify(aws: Clients, bucket: str, function_arn: str) -> None:
+    """The bucket tells the function of every object created in it."""
+    aws.s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": function_arn, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+
+
+def allow_s3(aws: Clients, name: str, bucket: str, *, account: str = ACCOUNT) -> None:
+    """The function's resource policy lets S3 invoke it for ``bucket`` of ``account``."""
+    aws.lambda_.add_permission(
+        FunctionName=name,
+        StatementId="s3",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn=f"arn:aws:s3:::{bucket}",
+        SourceAccount=account,
+    )

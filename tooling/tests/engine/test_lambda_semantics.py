@@ -15,7 +15,7 @@ from pipeline_tooling.harness.clients import client
 from pipeline_tooling.harness.control import EngineControl
 from pipeline_tooling.harness.polling import wait_until
 
-from tests.engine.conftest import invoke, lines_of, quiet, stats
+from tests.engine.conftest import allow_s3, invoke, lines_of, notify, quiet, stats
 
 SLEEPER = """
 import time
@@ -140,19 +140,8 @@ def test_the_event_time_is_the_puts_not_the_deliverys(aws, make_function, tmp_pa
     arn = aws.lambda_.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     bucket = f"event-time-{name}"
     aws.s3.create_bucket(Bucket=bucket)
-    aws.lambda_.add_permission(
-        FunctionName=name,
-        StatementId="s3",
-        Action="lambda:InvokeFunction",
-        Principal="s3.amazonaws.com",
-        SourceArn=f"arn:aws:s3:::{bucket}",
-    )
-    aws.s3.put_bucket_notification_configuration(
-        Bucket=bucket,
-        NotificationConfiguration={
-            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]
-        },
-    )
+    allow_s3(aws, name, bucket)
+    notify(aws, bucket, arn)
 
     aws.s3.put_object(Bucket=bucket, Key="slow", Body=b"1")
     aws.s3.put_object(Bucket=bucket, Key="queued", Body=b"1")

@@ -11,9 +11,7 @@ from botocore.exceptions import ClientError
 from pipeline_tooling.harness.clients import client
 from pipeline_tooling.harness.polling import wait_until
 
-from tests.engine.conftest import lines_of
-
-ACCOUNT = "123456789012"
+from tests.engine.conftest import allow_s3, lines_of, notify
 
 
 @pytest.fixture
@@ -56,42 +54,22 @@ def test_tls_only_policy_denies_plain_http_and_allows_https(aws, emulator, bucke
     assert aws.s3.get_object(Bucket=bucket, Key="over-tls")["Body"].read() == b"1"
 
 
-def _notify(aws, bucket: str, function_arn: str) -> None:
-    aws.s3.put_bucket_notification_configuration(
-        Bucket=bucket,
-        NotificationConfiguration={
-            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": function_arn, "Events": ["s3:ObjectCreated:*"]}]
-        },
-    )
-
-
-def _allow_s3(aws, name: str, bucket: str, *, account: str = ACCOUNT) -> None:
-    aws.lambda_.add_permission(
-        FunctionName=name,
-        StatementId="s3",
-        Action="lambda:InvokeFunction",
-        Principal="s3.amazonaws.com",
-        SourceArn=f"arn:aws:s3:::{bucket}",
-        SourceAccount=account,
-    )
-
-
 def test_notification_needs_the_invoke_permission(aws, bucket, make_function):
     name = make_function("def lambda_handler(e, c):\n    return 1\n")
     arn = aws.lambda_.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
 
     with pytest.raises(ClientError) as refused:
-        _notify(aws, bucket, arn)
+        notify(aws, bucket, arn)
     assert refused.value.response["Error"]["Code"] == "InvalidArgument"
     assert "Unable to validate the following destination configurations" in str(refused.value)
 
-    _allow_s3(aws, name, "some-other-bucket")
+    allow_s3(aws, name, "some-other-bucket")
     with pytest.raises(ClientError):
-        _notify(aws, bucket, arn)  # a permission for another bucket does not do
+        notify(aws, bucket, arn)  # a permission for another bucket does not do
 
     aws.lambda_.remove_permission(FunctionName=name, StatementId="s3")
-    _allow_s3(aws, name, bucket)
-    _notify(aws, bucket, arn)
+    allow_s3(aws, name, bucket)
+    notify(aws, bucket, arn)
     config = aws.s3.get_bucket_notification_configuration(Bucket=bucket)
     assert config["LambdaFunctionConfigurations"][0]["LambdaFunctionArn"] == arn
 
@@ -108,8 +86,8 @@ def test_put_returns_before_the_function_runs(aws, bucket, make_function, tmp_pa
         """
     )
     arn = aws.lambda_.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
-    _allow_s3(aws, name, bucket)
-    _notify(aws, bucket, arn)
+    allow_s3(aws, name, bucket)
+    notify(aws, bucket, arn)
 
     started = time.monotonic()
     aws.s3.put_object(Bucket=bucket, Key="dir/a file+plus.txt", Body=b"12345")
