@@ -87,3 +87,19 @@ def test_unknown_endpoint_is_a_404(emulator):
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(f"{emulator.endpoint}/_emulator/nothing", context=context)
     assert missing.value.code == 404
+
+
+@pytest.mark.parametrize("body", [{"advance_s": -1}, {"advance_s": "60"}, {"by": 60}, {"advance_s": 1, "x": 2}, [60]])
+def test_the_event_clock_refuses_nonsense_and_moves_nothing(emulator, body):
+    control = EngineControl(emulator)
+    moved = control.advance_event_clock(0)
+    request = urllib.request.Request(
+        f"{emulator.endpoint}/_emulator/clock", data=json.dumps(body).encode(), method="POST"
+    )
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, context=ssl.create_default_context(cafile=emulator.ca_bundle), timeout=10)
+
+    assert refused.value.code == 400
+    assert "advance_s" in json.loads(refused.value.read())["error"]
+    assert control.advance_event_clock(0) == moved

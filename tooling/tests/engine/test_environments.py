@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 from pipeline_tooling.harness.polling import wait_until
 
@@ -50,6 +51,35 @@ def test_new_code_is_warmed_too_and_the_old_environment_retired(aws, emulator, m
 
     assert new_pid != old_pid  # a changed configuration is a new environment, as in Lambda
     assert stats(emulator)["cold_starts"] == before["cold_starts"]
+
+
+SLOW_INIT = """
+import time
+time.sleep(2)  # an init that takes longer than the function's timeout (Lambda allows init 10 s of its own)
+def lambda_handler(event, context):
+    if event.get("started"):
+        open(event["started"], "w").close()
+    time.sleep(event.get("sleep", 0))
+    return context.get_remaining_time_in_millis()
+"""
+
+
+def test_a_cold_starts_init_is_not_counted_against_the_functions_timeout(aws, emulator, make_function, tmp_path):
+    """As in Lambda, the init phase has a limit of its own: an environment started for an event (the warm one
+    is busy) runs it in full after a 2 s init, with a 1 s timeout; a slow machine's init is no timeout."""
+    name = make_function(SLOW_INIT, timeout=1)
+    started = tmp_path / "started"
+    busy = threading.Thread(target=invoke, args=(aws, name, {"sleep": 0.5, "started": str(started)}))
+    before = quiet(emulator)
+    busy.start()
+    wait_until(started.exists, bool, timeout=10, what="the warm environment taken")
+
+    error, remaining_ms = invoke(aws, name)
+    busy.join()
+
+    assert error is None, remaining_ms
+    assert 0 < remaining_ms <= 1000  # the invocation's own second, whole: the 2 s init came before it
+    assert stats(emulator)["cold_starts"] == before["cold_starts"] + 1  # and it really was a cold start
 
 
 def run_together(aws, name: str, events: int, path) -> None:

@@ -45,6 +45,13 @@ def records(aws, url: str, count: int) -> list[dict[str, Any]]:
     return wait_until(receive, lambda got: len(got) >= count, timeout=30, what=f"{count} failure record(s)")
 
 
+def throttled(emulator, count: int) -> dict[str, Any]:
+    """The engine's counters once it has throttled ``count`` times in all."""
+    return wait_until(
+        lambda: stats(emulator), lambda s: s["throttles"] >= count, timeout=30, what=f"{count} throttles in all"
+    )
+
+
 def test_a_synchronous_invoke_beyond_the_concurrency_is_refused_at_once(aws, emulator, make_function, tmp_path):
     started = tmp_path / "started"
     name = make_function(SLEEPER, reserved=1)
@@ -63,15 +70,25 @@ def test_a_synchronous_invoke_beyond_the_concurrency_is_refused_at_once(aws, emu
 
 
 def test_reserved_concurrency_zero_throttles_events_until_their_age_runs_out(aws, emulator, make_function):
+    """Lambda's shortest maximum age, 60 s, reached on the engine's event clock (moved forward by the test):
+    30 s old, the throttled event is still kept and tried; past 60 s it goes to the destination."""
     name = make_function(SLEEPER, reserved=0)
     url, arn = destination(aws, name)
     aws.lambda_.put_function_event_invoke_config(
         FunctionName=name, MaximumEventAgeInSeconds=60, DestinationConfig={"OnFailure": {"Destination": arn}}
     )
+    control = EngineControl(emulator)
     before = quiet(emulator)
 
     aws.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"throttled": true}')
+    throttled(emulator, before["throttles"] + 2)
+    moved = control.advance_event_clock(30)
+    kept = throttled(emulator, stats(emulator)["throttles"] + 2)  # two more tries, at least one 30 s old
 
+    assert kept["pending_async"] == 1
+    assert kept["sent_to_destination"] == before["sent_to_destination"]
+    assert aws.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", []) == []
+    assert control.advance_event_clock(30) == moved + 30  # with the time it took, past 60 s
     [record] = records(aws, url, 1)
     assert record["requestContext"]["condition"] == "EventAgeExceeded"
     assert record["requestContext"]["approximateInvokeCount"] == 0  # never ran

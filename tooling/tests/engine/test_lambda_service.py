@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pipeline_tooling.engine.adapter import awslambda as moto_lambda
 from pipeline_tooling.engine.adapter import sqs
+from pipeline_tooling.engine.awslambda.clock import EventClock
 from pipeline_tooling.engine.awslambda.pool import EnvironmentPool
 from pipeline_tooling.engine.awslambda.service import AsyncEvent, LambdaService
 from pipeline_tooling.engine.awslambda.spec import AsyncConfig, FunctionSpec
@@ -71,7 +72,20 @@ class Engine:
     sent: list[tuple[str, dict[str, Any]]]
 
 
-def make_engine(monkeypatch: pytest.MonkeyPatch, *, authorizer: Authorizer | None = None) -> Engine:
+class Ticks(EventClock):
+    """A clock that reads each of ``times`` in turn, then the last of them from then on."""
+
+    def __init__(self, *times: float) -> None:
+        super().__init__()
+        self._times = list(times)
+
+    def now(self) -> float:
+        return self._times.pop(0) if len(self._times) > 1 else self._times[0]
+
+
+def make_engine(
+    monkeypatch: pytest.MonkeyPatch, *, authorizer: Authorizer | None = None, clock: EventClock | None = None
+) -> Engine:
     launcher, faults, functions = Launcher(), Faults(), Functions()
     sent: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(moto_lambda, "current", functions.current)
@@ -83,6 +97,7 @@ def make_engine(monkeypatch: pytest.MonkeyPatch, *, authorizer: Authorizer | Non
         retry_delays=(0.0,),
         sessions=FixedSessions(),
         authorizer=authorizer or Authorizer(enabled=False),
+        clock=clock,
     )
     return Engine(service, pool, launcher, faults, functions, sent)
 
@@ -251,6 +266,43 @@ def test_a_throttled_event_waits_without_using_attempts_until_its_age_runs_out(e
     assert record["requestContext"]["approximateInvokeCount"] == 0
     assert record["responsePayload"] is None
     assert engine.launcher.started == []
+
+
+@pytest.mark.parametrize(
+    ("age_s", "expected"),
+    [
+        (3600.0, zero(invocations=1)),  # an hour queued on a starved machine: AWS would still run it
+        (21600.0, zero(invocations=1)),  # exactly the default maximum age: still run
+        (21600.5, zero(sent_to_destination=1)),  # past it: not run, to the destination
+    ],
+)
+def test_an_event_is_run_until_it_is_older_than_the_functions_maximum_age(monkeypatch, age_s, expected):
+    """The age is the function's own (six hours by default), read when an attempt starts: no compression."""
+    engine = make_engine(monkeypatch, clock=Ticks(1000.0, 1000.0 + age_s))
+    engine.functions.config = AsyncConfig(on_failure=QUEUE)
+    try:
+        send_event(engine, "succeed")
+
+        assert counters(engine) == expected
+        assert [r["requestContext"]["condition"] for _, r in engine.sent] == (
+            ["EventAgeExceeded"] if expected["sent_to_destination"] else []
+        )
+    finally:
+        engine.service.close()
+        engine.pool.close()
+
+
+def test_the_event_clock_moves_forward_only():
+    clock = EventClock()
+    before = clock.now()
+
+    assert clock.advance(60) == 60.0
+    assert clock.advance(0.5) == 60.5
+    assert clock.now() - before >= 60.5
+    for wrong in (-1, float("nan"), float("inf"), "60", True, None):
+        with pytest.raises(ValueError, match="advance_s"):
+            clock.advance(wrong)  # type: ignore[arg-type]
+    assert clock.advance(0) == 60.5
 
 
 def test_an_event_for_a_function_that_is_gone_is_dropped(engine):

@@ -32,20 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--retry-delays", default="0.2,0.4", help="seconds between async retries (AWS: 60,120)")
     parser.add_argument(
-        "--event-age-scale",
-        type=float,
-        default=1 / 300,
-        help="engine seconds per second of a function's maximum event age (default 1/300, as the retry delays)",
-    )
-    parser.add_argument(
         "--no-enforce-iam",
         action="store_true",
         help="let functions do anything (by default their calls are evaluated against their execution role)",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    if not 0 < args.event_age_scale <= 1:
-        parser.error("--event-age-scale must be above 0 and at most 1")
     if args.lambda_concurrency is not None and args.lambda_concurrency < 1:
         parser.error("--lambda-concurrency must be at least 1")
     try:
@@ -58,7 +50,6 @@ def main(argv: list[str] | None = None) -> int:
             args.state_dir,
             lambda_concurrency=args.lambda_concurrency,
             retry_delays=delays,
-            event_age_scale=args.event_age_scale,
             enforce_iam=not args.no_enforce_iam,
             verbose=args.verbose,
         )

@@ -3,6 +3,8 @@
 GET  /_emulator/health   {"status": "ok"}
 GET  /_emulator/stats    invocation counters and asynchronous work still queued
 GET  /_emulator/faults   and PUT: see faults.py
+POST /_emulator/clock    {"advance_s": 60}: every asynchronous event queued so far is that much older
+                         (a test control, to reach a maximum event age without waiting; see clock.py)
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .awslambda.clock import EventClock
 from .faults import Faults, FaultSpecError
 from .wsgi import WsgiApp
 
@@ -18,9 +21,10 @@ PREFIX = "/_emulator/"
 
 
 class ControlApi:
-    def __init__(self, app: WsgiApp, faults: Faults, stats: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, app: WsgiApp, faults: Faults, clock: EventClock, stats: Callable[[], dict[str, Any]]) -> None:
         self._app = app
         self._faults = faults
+        self._clock = clock
         self._stats = stats
 
     @staticmethod
@@ -39,6 +43,7 @@ class ControlApi:
             ("GET", "stats"): self._stats,
             ("GET", "faults"): self._faults.snapshot,
             ("PUT", "faults"): lambda: self._put_faults(environ),
+            ("POST", "clock"): lambda: self._advance_clock(environ),
         }
         handler = routes.get((method, path.removeprefix(PREFIX)))
         if handler is None:
@@ -50,7 +55,17 @@ class ControlApi:
         except (FaultSpecError, ValueError) as error:
             return self._reply(start_response, "400 Bad Request", {"error": str(error)})
 
-    def _put_faults(self, environ: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _body(environ: dict[str, Any]) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        self._faults.replace(json.loads(environ["wsgi.input"].read(length) or b"{}"))
+        return json.loads(environ["wsgi.input"].read(length) or b"{}")
+
+    def _put_faults(self, environ: dict[str, Any]) -> dict[str, Any]:
+        self._faults.replace(self._body(environ))
         return self._faults.snapshot()
+
+    def _advance_clock(self, environ: dict[str, Any]) -> dict[str, Any]:
+        body = self._body(environ)
+        if not isinstance(body, dict) or set(body) != {"advance_s"}:
+            raise ValueError('the clock takes {"advance_s": <seconds>}')
+        return {"advanced_s": self._clock.advance(body["advance_s"])}

@@ -19,6 +19,7 @@ from .adapter import awslambda as moto_lambda
 from .adapter import dynamodb as moto_dynamodb
 from .adapter import s3 as moto_s3
 from .adapter.moto_app import wsgi_app
+from .awslambda.clock import EventClock
 from .awslambda.logsink import CloudWatchSink
 from .awslambda.service import LambdaService
 from .awslambda.workers import WorkerPool
@@ -40,8 +41,7 @@ class EmulatorConfig:
     state_dir: Path
     host: str = "127.0.0.1"
     lambda_concurrency: int | None = None  # per function without a reservation; None: sized for the machine
-    retry_delays: tuple[float, ...] = (0.2, 0.4)
-    event_age_scale: float = 1 / 300  # the same compression as the retry delays (AWS: 60 and 120 s)
+    retry_delays: tuple[float, ...] = (0.2, 0.4)  # AWS: about 60 and 120 s
     enforce_iam: bool = True  # evaluate the function's calls against its execution role
     verbose: bool = False
 
@@ -70,6 +70,7 @@ class Emulator:
         self._service: LambdaService | None = None
         self._pool: WorkerPool | None = None
         self.faults = Faults()
+        self.clock = EventClock()  # asynchronous events' ages: moved forward only by a test (control API)
         self.endpoints: Endpoints | None = None
 
     def _configure_logging(self) -> Path:
@@ -95,7 +96,9 @@ class Emulator:
         tls = make_tls_files(state / "tls")
         sessions = Sessions()
         authorizer = Authorizer(enabled=self.config.enforce_iam)
-        app = ControlApi(IamEnforcer(BucketPolicyGate(wsgi_app()), sessions, authorizer), self.faults, self._stats)
+        app = ControlApi(
+            IamEnforcer(BucketPolicyGate(wsgi_app()), sessions, authorizer), self.faults, self.clock, self._stats
+        )
         https = Listener(app, self.config.host, tls)
         http = Listener(app, self.config.host)
         self._listeners = [https, http]
@@ -113,9 +116,9 @@ class Emulator:
             self._pool,
             self.faults,
             retry_delays=self.config.retry_delays,
-            event_age_scale=self.config.event_age_scale,
             sessions=sessions,
             authorizer=authorizer,
+            clock=self.clock,
         )
         self._service.install()
         moto_s3.route_lambda_notifications(events.s3_event, self._service.deliver)

@@ -1,4 +1,5 @@
-"""The embedded engine's control API (/_emulator/): fault injection and its counters; other engines have none."""
+"""The embedded engine's control API (/_emulator/): fault injection, its counters and the clock of asynchronous
+events' ages; other engines have none."""
 
 from __future__ import annotations
 
@@ -37,3 +38,9 @@ class EngineControl:
 
     def stats(self) -> dict[str, Any]:
         return self._call("GET", "stats")
+
+    def advance_event_clock(self, seconds: float) -> float:
+        """Make every asynchronous event queued so far ``seconds`` older (to reach a maximum event age without
+        waiting for it); returns how far the clock has been moved in all."""
+        advanced: float = self._call("POST", "clock", {"advance_s": seconds})["advanced_s"]
+        return advanced

@@ -5,13 +5,16 @@ Asynchronous invocations (``InvocationType=Event`` and S3 notifications) go to a
 served by dispatcher threads and, as in Lambda, a failed attempt is retried (twice by
 default, or as the function's event invoke config says) after a delay. AWS waits about
 one and then two minutes; the engine waits ``retry_delays`` seconds (default 0.2 and 0.4),
-so a test sees the whole retry path in well under a second, and scales the maximum event age
-the same way (``event_age_scale``, default 1/300: six hours become 72 s). A waiting retry sits
-on a timer, not in a dispatcher or a worker. The function and its config are read afresh for
-every attempt. A throttled event (reserved concurrency 0) is kept and tried again until its
-maximum age, as Lambda does, without using up retry attempts. An event older than its maximum
-age is not run again; what still failed goes, as in Lambda, to the on-failure destination (an
-SQS queue) as an invocation record carrying the original event.
+so a test sees the whole retry path in well under a second. A waiting retry sits on a timer,
+not in a dispatcher or a worker. The function and its config are read afresh for every attempt.
+A throttled event (reserved concurrency 0) is kept and tried again until its maximum age, as
+Lambda does, without using up retry attempts. An event older than its maximum age is not run
+again; what still failed goes, as in Lambda, to the on-failure destination (an SQS queue) as an
+invocation record carrying the original event.
+
+The maximum age is the function's own (six hours by default), never shortened: time an event
+spends queued behind busy environments on a slow machine is time AWS would have kept it too. Ages
+are read from an ``EventClock``, which a test moves forward to reach an age without waiting for it.
 
 A synchronous invoke beyond the function's concurrency is answered at once with Lambda's 429
 TooManyRequestsException.
@@ -24,7 +27,6 @@ import json
 import logging
 import queue
 import threading
-import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +40,7 @@ from ..adapter import sqs
 from ..errors import TooManyRequests
 from ..faults import EnvironmentFault, Faults
 from ..iam.enforcer import Authorizer, Sessions
+from .clock import EventClock
 from .pool import ConcurrencyExhausted, EnvironmentPool, InvocationResult
 from .scheduler import Scheduler
 from .spec import AsyncConfig, FunctionSpec
@@ -51,7 +54,7 @@ class AsyncEvent:
     region: str
     function_arn: str
     payload: bytes
-    enqueued: float = field(default_factory=time.monotonic)
+    enqueued: float = 0.0  # on the service's EventClock, set when it is queued
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))  # one id for every attempt, as in Lambda
     attempts: int = 0
     throttles: int = 0
@@ -132,16 +135,16 @@ class LambdaService:
         faults: Faults,
         *,
         retry_delays: tuple[float, ...],
-        event_age_scale: float = 1.0,
         sessions: Sessions,
         authorizer: Authorizer,
+        clock: EventClock | None = None,
     ) -> None:
         self._pool = pool
         self._faults = faults
         self._sessions = sessions
         self._authorizer = authorizer
         self._retry_delays = retry_delays
-        self._event_age_scale = event_age_scale
+        self.clock = clock or EventClock()
         self._scheduler = Scheduler()
         self._queue: queue.Queue[AsyncEvent | None] = queue.Queue()
         self._pending = 0  # asynchronous events queued, running or waiting for a retry
@@ -251,6 +254,7 @@ class LambdaService:
     # -- asynchronous --------------------------------------------------------
 
     def enqueue(self, event: AsyncEvent) -> None:
+        event.enqueued = self.clock.now()
         with self._lock:
             self._pending += 1
         self._queue.put(event)
@@ -294,7 +298,7 @@ class LambdaService:
             log.warning("asynchronous event for missing function %s dropped", event.function_arn)
             return Outcome(fate=Fate.DROPPED)
         spec, config = found
-        if time.monotonic() - event.enqueued > config.maximum_event_age_s * self._event_age_scale:
+        if self.clock.now() - event.enqueued > config.maximum_event_age_s:
             return Outcome(fate=self._on_failure(spec, event, config, condition="EventAgeExceeded", result=None))
         fault = self._faults.environment_fault() if event.attempts == 0 else None  # a first attempt only: retries run
         outcome = self._try(spec, event.payload, event.request_id, block=True, fault=fault)

@@ -4,7 +4,8 @@ A worker is a Python process running ``python -m awslambdaric <handler>`` in the
 unpacked code, talking to its own ``RuntimeApi``. Workers are kept warm per function and
 fingerprint (code and configuration), as Lambda keeps environments; one is started as soon
 as a function is created or changed (``prewarm``), more under load up to the function's
-concurrency. A worker that exceeds the function's timeout is killed, as Lambda does.
+concurrency. A worker that exceeds the function's timeout is killed, as Lambda does; an
+environment's init (up to Lambda's 10 s) comes before its first invocation's timeout starts.
 
 The function's output is read from its stdout without a thread of its own: drained while the
 invocation runs (so a chatty handler never blocks on a full pipe) and once more when it ends,
@@ -162,6 +163,11 @@ class Worker:
         environment while it runs."""
         cold = self.invocations == 0
         self.invocations += 1
+        if cold:
+            # Lambda's init phase has its own limit and is not part of the invocation's timeout: a slow
+            # machine's init must not time the event out. Past that limit (or if it died) the invocation
+            # starts anyway, its timeout then covering the rest of the init, as Lambda's suppressed init does.
+            self.wait_ready()
         before = self._drain(final=True)  # init output, or what ran after the last invocation returned
         deadline_ms = RuntimeApi.deadline_ms(self.spec.timeout_s)
         # Killed: what the runtime posts meanwhile is not taken (RuntimeApi.complete).
