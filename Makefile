@@ -13,7 +13,6 @@ VENV      ?= .venv
 TERRAFORM ?= terraform
 BIN       := $(VENV)/bin
 TF_INIT   := $(TERRAFORM) init -input=false -backend=false $(if $(TF_PLUGIN_DIR),-plugin-dir=$(TF_PLUGIN_DIR))
-ZIP       := build/lambda.zip
 EXAMPLES  := $(wildcard examples/*)
 
 # Lambda runtimes the embedded emulator can run on their own Python (the module's default first).
@@ -21,8 +20,8 @@ RUNTIMES  := python3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
 
 .DEFAULT_GOAL := help
-.PHONY: help setup runtimes ministack build checkov unit tftest lint integration e2e e2e-embedded e2e-ministack \
-	soak docs docs-check hooks ruff mypy fmt-check validate test bench up logs down clean
+.PHONY: help setup runtimes ministack build package-check checkov unit tftest lint integration e2e e2e-embedded \
+	e2e-ministack soak docs docs-check hooks ruff mypy fmt-check validate test bench up logs down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,8 +63,13 @@ runtimes: $(foreach r,$(RUNTIMES),.runtimes/$(r)/.installed) ## per-runtime Pyth
 
 ministack: .venv-ministack/.installed ## MiniStack (pinned) in .venv-ministack, for E2E_TARGET=ministack
 
-build: ## build the function's zip (build/lambda.zip), byte-identical for the same source
-	$(PYTHON) build.py --output $(ZIP)
+build: ## refresh the committed package dist/lambda.zip from lambda/ (byte-identical for the same source); commit it
+	$(PYTHON) build.py
+
+# What a release carries must be what its source makes: the e2e suites deploy the committed package, so they
+# check it first too.
+package-check: ## fail when dist/lambda.zip is not what build.py makes from lambda/ (make build refreshes it)
+	$(PYTHON) build.py --check
 
 .terraform/.initialised: versions.tf
 	$(TF_INIT) >/dev/null
@@ -83,7 +87,7 @@ checkov: .venv-checkov/.installed ## static security scan of the module (zero fa
 
 # The harness's tests include one SIGTERM-ed `make e2e` (tooling/tests/harness/test_termination.py): what it needs
 # first; and start MiniStack (tooling/tests/harness/test_ministack_engine.py).
-unit: setup build runtimes ministack ## unit tests: the handler against moto and build.py; the tooling's harness, bench and docgen
+unit: setup runtimes ministack ## unit tests: the handler against moto and build.py; the tooling's harness, bench and docgen
 	$(BIN)/pytest tests/unit
 	cd $(TOOLING) && $(abspath $(BIN))/pytest tests --ignore=tests/engine
 
@@ -97,23 +101,23 @@ ENGINE_DEPS_embedded  := runtimes
 ENGINE_DEPS_ministack := ministack
 E2E_ENGINE := $(or $(E2E_TARGET),embedded)
 
-e2e: setup build $(ENGINE_DEPS_$(E2E_ENGINE)) ## deploy to E2E_TARGET (default embedded), drop objects, check the items, destroy
+e2e: setup package-check $(ENGINE_DEPS_$(E2E_ENGINE)) ## deploy to E2E_TARGET (default embedded), drop objects, check the items, destroy
 	E2E_FAULT_OBJECTS=$(E2E_FAULT_OBJECTS) exec $(BIN)/pytest tests/e2e --timeout=900
 
 # Objects in the duplicate-and-transient-failure run: 100 in `make e2e`, 1,000 in `make test` and `make soak`.
 E2E_FAULT_OBJECTS ?= 100
 
-e2e-embedded: setup build $(ENGINE_DEPS_embedded) ## the e2e suite on the embedded engine
+e2e-embedded: setup package-check $(ENGINE_DEPS_embedded) ## the e2e suite on the embedded engine
 	E2E_TARGET=embedded E2E_FAULT_OBJECTS=$(E2E_FAULT_OBJECTS) exec $(BIN)/pytest tests/e2e --timeout=900
 
-e2e-ministack: setup build $(ENGINE_DEPS_ministack) ## the e2e suite on MiniStack, started from .venv-ministack
+e2e-ministack: setup package-check $(ENGINE_DEPS_ministack) ## the e2e suite on MiniStack, started from .venv-ministack
 	E2E_TARGET=ministack exec $(BIN)/pytest tests/e2e --timeout=900
 
-soak: setup build $(ENGINE_DEPS_embedded) ## 1,000 objects delivered twice, PutItem failing, environments killed: nothing lost or doubled
+soak: setup package-check $(ENGINE_DEPS_embedded) ## 1,000 objects delivered twice, PutItem failing, environments killed: nothing lost or doubled
 	E2E_TARGET=embedded E2E_FAULT_OBJECTS=1000 exec $(BIN)/pytest tests/e2e/test_reliability.py \
 		-k killed_environments --timeout=900
 
-bench: setup runtimes ministack build ## measure handler, pipeline, burst and deploy loop; report under results/
+bench: setup runtimes ministack package-check ## measure handler, pipeline, burst and deploy loop; report under results/
 	$(BIN)/python -m pipeline_tooling.bench
 
 up: setup $(ENGINE_DEPS_$(E2E_ENGINE)) ## deploy to E2E_TARGET (or attach), then hot-reload lambda/ and show each event live
@@ -125,12 +129,12 @@ logs: setup ## follow the function's logs of the stack `make up` left running
 down: setup ## stop a running `make up`, destroy its stack and stop the engine it started
 	$(BIN)/python -m pipeline_tooling.harness.sandbox down
 
-tftest: setup build .terraform/.initialised ## plan-time tests (terraform test, mock provider) and validation messages
+tftest: setup .terraform/.initialised ## plan-time tests (terraform test, mock provider) and validation messages
 	$(TERRAFORM) test -test-directory=tests/terraform
 	$(BIN)/pytest tests/terraform
 
-# lint is these five checks; .pre-commit-config.yaml runs the same targets before each commit (make hooks).
-lint: ruff mypy docs-check fmt-check validate ## ruff, mypy, the READMEs' generated tables, terraform fmt and validate
+# lint is these six checks; .pre-commit-config.yaml runs the same targets before each commit (make hooks).
+lint: ruff mypy docs-check package-check fmt-check validate ## ruff, mypy, the READMEs' generated tables, the committed package, terraform fmt and validate
 
 ruff: setup ## ruff lint and format check
 	$(BIN)/ruff check .

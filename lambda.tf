@@ -60,20 +60,11 @@ resource "aws_lambda_function" "processor" {
 }
 
 locals {
-  # terraform init keeps a module it downloaded (from git, a registry) under .terraform/modules/: that copy
-  # holds no package (build/ is not in the repository), and a package built into it is gone at the next init.
-  module_downloaded = startswith(path.module, ".terraform/modules/")
-
   # The precondition's message: the exact command that builds the package this root needs, run from the
   # root's own folder (where Terraform runs, and relative paths start).
   missing_package = join(" ", concat(
     ["The function package ${local.lambda_zip_path} does not exist."],
     var.lambda_zip_path != null ? ["Build it with `python3 ${path.module}/build.py --output ${var.lambda_zip_path}`."] : [],
-    var.lambda_zip_path == null && !local.module_downloaded ? ["Build it with `python3 ${path.module}/build.py` (or `make build` in the module), or set lambda_zip_path."] : [],
-    var.lambda_zip_path == null && local.module_downloaded ? [
-      "This copy of the module was downloaded by terraform init and carries no package:",
-      "build one into this root with `python3 ${path.module}/build.py --output build/lambda.zip`",
-      "and set lambda_zip_path = \"$${path.root}/build/lambda.zip\" in the module block (README, \"From git\").",
-    ] : [],
+    var.lambda_zip_path == null ? ["Build it with `python3 ${path.module}/build.py` (or `make build` in the module), or set lambda_zip_path."] : [],
   ))
 }

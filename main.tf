@@ -30,7 +30,8 @@ locals {
 
   failure_queue_enabled = var.async_invocation.failure_queue != null
 
-  lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/build/lambda.zip")
+  # The package build.py makes from lambda/, committed with the module: a release carries its own code.
+  lambda_zip_path = coalesce(var.lambda_zip_path, "${path.module}/dist/lambda.zip")
 
   object_key_index_name = "by-object-key"
 

@@ -135,7 +135,7 @@ variable "tracing_mode" {
 }
 
 variable "lambda_zip_path" {
-  description = "Path of the function's zip as build.py makes it (ending in .zip); null means build/lambda.zip inside the module."
+  description = "Path of a function zip of your own, as build.py makes it (ending in .zip); null means the package committed with the module, dist/lambda.zip (its handler, lambda/)."
   type        = string
   default     = null
 

@@ -11,7 +11,7 @@ variable "suffix" {
 }
 
 variable "lambda_zip_path" {
-  description = "The function's zip as build.py makes it; null means build/lambda.zip at the repository root."
+  description = "A function zip of your own, as build.py makes it; null means the package committed with the module (dist/lambda.zip)."
   type        = string
   default     = null
 }

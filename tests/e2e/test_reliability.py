@@ -1,4 +1,5 @@
-"""Duplicate delivery, transient and permanent failures: nothing lost, nothing written twice.
+"""Duplicate delivery, transient and permanent failures: nothing lost, nothing written twice; an outage's
+events replayed by redrive.py.
 
 Faults are injected in the engine's services (S3 delivery, DynamoDB), never in the
 handler, through the embedded engine's control API; engines without one skip these.
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,6 +24,8 @@ from pipeline_tooling.harness.control import EngineControl
 from pipeline_tooling.harness.items import by_key, exactly, items_under
 from pipeline_tooling.harness.outcomes import Outcomes
 from pipeline_tooling.harness.polling import wait_until
+from pipeline_tooling.harness.sandbox import envfile
+from pipeline_tooling.paths import module_root
 
 FAULT_OBJECTS = int(os.environ.get("E2E_FAULT_OBJECTS", "100"))
 OUTAGE_OBJECTS = 20
@@ -107,7 +113,22 @@ def test_duplicates_transient_errors_and_killed_environments_lose_and_double_not
     assert queued(clients, stack) == 0  # nothing gave up
 
 
-def test_permanent_failure_ends_in_the_queue_and_replays_exactly_once(clients, stack, faults, progress):
+def redrive(target, *args: str, given: str | None = None) -> subprocess.CompletedProcess[str]:
+    """redrive.py as a user runs it (``given`` on its standard input), against the target."""
+    return subprocess.run(
+        [sys.executable, str(module_root() / "redrive.py"), *args],
+        input=given,
+        env={**os.environ, **envfile.variables(target, {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_permanent_failure_ends_in_the_queue_and_redrive_replays_it_exactly_once(
+    target, clients, stack, faults, progress
+):
     faults.set(unavailable_tables=[stack.table])
     keys = [f"outage/{n:03d}.txt" for n in range(OUTAGE_OBJECTS)]
     upload(clients, stack, keys)
@@ -129,20 +150,33 @@ def test_permanent_failure_ends_in_the_queue_and_replays_exactly_once(clients, s
     originals = [r["requestPayload"]["Records"][0] for r in records]
     assert sorted(o["s3"]["object"]["key"] for o in originals) == keys  # the original events, untouched
     assert all(o["eventSource"] == "aws:s3" and o["eventName"] == "ObjectCreated:Put" for o in originals)
+    url = stack.outputs["failure_queue_url"]
+    for message in messages:  # seen: back in the queue for redrive.py
+        clients.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+
+    with progress.phase("redrive.py while the cause is not fixed: stops at the first failure"):
+        stopped = redrive(target, "--queue-url", url, "--function", stack.function)
+    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    assert re.search(
+        rf"^stopped at 1 of {OUTAGE_OBJECTS} \(message [^)]+\): ResourceNotFoundException: ", stopped.stdout, re.M
+    ), stopped.stdout
+    assert f"replayed 0, left {OUTAGE_OBJECTS} in the queue (of which 0 not replayable)" in stopped.stdout
+    assert queued(clients, stack) == OUTAGE_OBJECTS  # nothing consumed
+    assert items_under(clients.dynamodb, stack.table, "outage/") == []
 
     faults.clear()
-    with progress.phase("replay the failed events twice"):
-        for _ in range(2):  # a replay may itself be repeated: still one item per event
-            for record in records:
-                response = clients.lambda_.invoke(
-                    FunctionName=stack.function, Payload=json.dumps(record["requestPayload"]).encode()
-                )
-                assert "FunctionError" not in response, response["Payload"].read()
-    url = stack.outputs["failure_queue_url"]
-    for message in messages:
-        clients.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    outputs = stack.root.terraform.output_json()  # the README's: terraform output -json | redrive.py --outputs -
+    with progress.phase("redrive.py twice once the cause is fixed"):
+        first, second = (redrive(target, "--outputs", "-", given=outputs) for _ in range(2))
+    assert first.returncode == 0, first.stdout + first.stderr
+    replayed = re.findall(
+        rf"^replayed \d+ of {OUTAGE_OBJECTS}: .* ObjectCreated:Put \S+/(outage/\d+\.txt)$", first.stdout, re.M
+    )
+    assert sorted(replayed) == keys, first.stdout
+    assert (second.returncode, second.stdout) == (0, f"nothing to replay: {url} is empty\n")
+    assert queued(clients, stack) == 0
 
     items = items_under(clients.dynamodb, stack.table, "outage/")
     assert sorted(by_key(items)) == keys
     assert all(len(v) == 1 for v in by_key(items).values())
-    progress.count("outage run: events replayed", 2 * OUTAGE_OBJECTS)
+    progress.count("outage run: events replayed by redrive.py", OUTAGE_OBJECTS)

@@ -118,7 +118,7 @@ run "function_settings" {
     error_message = "the function must be told the table name, and nothing else by default"
   }
   assert {
-    condition     = aws_lambda_function.processor.source_code_hash == filebase64sha256("build/lambda.zip")
+    condition     = aws_lambda_function.processor.source_code_hash == filebase64sha256("dist/lambda.zip")
     error_message = "source_code_hash must follow the zip's content"
   }
   assert {

@@ -1,7 +1,7 @@
 """A missing package fails the plan with the exact command that builds it, and that command does.
 
-The module's own copy at the root is the case here (path.module is "."); a copy that terraform init
-downloaded from git is tests/e2e/test_from_git.py's.
+The module's own copy at the root is the case here (path.module is "."). A copy that terraform init
+downloaded from git carries its committed package (tests/e2e/test_from_git.py).
 """
 
 from __future__ import annotations

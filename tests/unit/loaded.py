@@ -16,3 +16,4 @@ LAMBDA_DIR = ROOT / "lambda"
 
 index = load_file("index", LAMBDA_DIR / "index.py")
 build = load_file("build", ROOT / "build.py")
+redrive = load_file("redrive", ROOT / "redrive.py")

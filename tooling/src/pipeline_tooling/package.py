@@ -34,25 +34,40 @@ def handler_source() -> Path:
 
 
 def package_zip() -> Path:
-    """Where build.py writes the function's package in the module's checkout (``make build``)."""
-    return module_root() / "build" / "lambda.zip"
+    """The function's package committed with the module (``make build`` refreshes it from ``lambda/``)."""
+    return module_root() / "dist" / "lambda.zip"
 
 
-def build(output: Path, source: Path | None = None) -> Package:
-    """Run build.py: the zip of ``source`` (default ``lambda/``) written to ``output``."""
-    command = [sys.executable, str(module_root() / "build.py"), "--source", str(source or handler_source())]
+def committed() -> Package:
+    """The committed package, once build.py has checked that it is what ``lambda/`` makes (else BuildFailed,
+    in build.py's words: the file, the entries that differ, the command that refreshes it)."""
+    path = package_zip()
+    _run_build([*_build_command(None), "--output", str(path), "--check"])
+    return Package(path, sha256_of(path.read_bytes()))
+
+
+def _build_command(source: Path | None) -> list[str]:
+    return [sys.executable, str(module_root() / "build.py"), "--source", str(source or handler_source())]
+
+
+def _run_build(argv: list[str]) -> str:
+    """build.py's output, or BuildFailed with what it said."""
     try:
-        done = subprocess.run(
-            [*command, "--output", str(output)], capture_output=True, text=True, check=False, timeout=BUILD_SECONDS
-        )
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=BUILD_SECONDS)
     except subprocess.TimeoutExpired:
         raise BuildFailed(f"build.py had not finished after {BUILD_SECONDS:.0f} s") from None
     if done.returncode != 0:
         said = done.stderr.strip() or done.stdout.strip() or f"exit status {done.returncode}"
-        raise BuildFailed(said.removeprefix("build.py: error: "))
-    sha = [line.removeprefix(SHA_LINE) for line in done.stdout.splitlines() if line.startswith(SHA_LINE)]
+        raise BuildFailed(said.removeprefix("build.py: error: ").removeprefix("build.py: "))
+    return done.stdout
+
+
+def build(output: Path, source: Path | None = None) -> Package:
+    """Run build.py: the zip of ``source`` (default ``lambda/``) written to ``output``."""
+    said = _run_build([*_build_command(source), "--output", str(output)])
+    sha = [line.removeprefix(SHA_LINE) for line in said.splitlines() if line.startswith(SHA_LINE)]
     if not sha:
-        raise BuildFailed(f"build.py printed no {SHA_LINE.strip()} line: {done.stdout.strip()!r}")
+        raise BuildFailed(f"build.py printed no {SHA_LINE.strip()} line: {said.strip()!r}")
     return Package(output, sha[0])
 
 

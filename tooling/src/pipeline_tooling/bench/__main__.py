@@ -64,7 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     with progress.phase("build.py"):
         results["build"] = measure.build_figures()
-    package.build(package.package_zip())
+    try:
+        package.committed()  # what the engines deploy: the module's committed package, checked against lambda/
+    except package.BuildFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         results["engines"] = run.run(names, plan, work, progress)
     except TargetError as error:

@@ -1,29 +1,34 @@
-"""The module used from git as the README's "From git" says: its root configuration and its commands.
+"""The module used from git as the README's "From git" says: its root configuration and its two commands.
 
 A ``PublishedModule`` is a git repository made of this checkout's files that git tracks or would track (not
-the ignored ones: no build/, so no package), as they are in the working tree (an uncommitted change is
-tested), tagged with the release the README pins. A ``GitSourcedDeployment`` writes the README's root configuration
-with one change, the repository's URL (``file://`` to that repository); before ``terraform init`` it runs the
-README's commands, with the same change: the clone of the tag and build.py writing the package into the root.
-Terraform then clones the module itself, into ``.terraform/modules/``, which holds no package.
+the ignored ones), as they are in the working tree (an uncommitted change is tested), tagged with the release
+the README pins; it carries the committed package, ``dist/lambda.zip``, as a release does. ``release`` adds a
+later release to it: a change to the handler, the package refreshed by build.py, committed and tagged, as a
+maintainer makes one. A ``GitSourcedDeployment`` writes the README's root configuration with one change, the
+repository's URL (``file://`` to that repository), and at the ref it is given (the README's tag unless moved);
+Terraform then runs the README's commands, ``terraform init`` and ``terraform apply``, and nothing else.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from ..paths import module_root
 from .stack import Deployment, hcl, required_aws_provider
 
 ROOT_MARKER = "<!-- from-git: root configuration -->"
 COMMANDS_MARKER = "<!-- from-git: commands -->"
+COMMANDS = ("terraform init", "terraform apply")  # all a user of the module from git runs
 GIT_TIMEOUT_S = 60.0
 BUILD_TIMEOUT_S = 60.0
 # A commit of the harness's own, the same bytes on every machine.
@@ -43,10 +48,9 @@ class ReadmeChanged(ValueError):
 
 @dataclass(frozen=True)
 class FromGit:
-    """The README's "From git" section: the root configuration, the commands, the URL and tag they use."""
+    """The README's "From git" section: the root configuration, its URL and tag, and the module call's name."""
 
     configuration: str
-    commands: tuple[str, ...]
     url: str
     tag: str
     module_name: str
@@ -61,13 +65,21 @@ class FromGit:
         module = re.search(r'module\s+"(\w+)"', configuration)
         if source is None or module is None:
             raise ReadmeChanged(f'{readme}: the "From git" root calls no module by source = "git::<url>?ref=<tag>"')
-        if [c for c in commands if c.startswith("terraform")] != ["terraform init", "terraform apply"]:
-            raise ReadmeChanged(f'{readme}: the "From git" commands should end in terraform init, terraform apply')
-        return cls(configuration, commands, source["url"], source["tag"], module[1])
+        if not re.search(rf'output\s+"{module[1]}"\s*\{{[^}}]*value\s*=\s*module\.{module[1]}\s', configuration):
+            raise ReadmeChanged(
+                f'{readme}: the "From git" root should expose the module\'s outputs: output "{module[1]}" '
+                f"{{ value = module.{module[1]} }} (the harness and redrive.py --outputs read them)"
+            )
+        if commands != COMMANDS:
+            raise ReadmeChanged(f'{readme}: the "From git" commands should be {" then ".join(COMMANDS)}, nothing else')
+        return cls(configuration, source["url"], source["tag"], module[1])
 
-    def build_commands(self, url: str) -> list[list[str]]:
-        """The commands before Terraform's, as argument lists, with the repository at ``url``."""
-        return [shlex.split(c.replace(self.url, url)) for c in self.commands if not c.startswith("terraform")]
+    def at(self, url: str, ref: str) -> str:
+        """The root configuration with the module's repository at ``url`` and its ref ``ref``."""
+        pinned = f"git::{self.url}?ref={self.tag}"
+        if self.configuration.count(pinned) != 1:
+            raise ReadmeChanged(f'the README\'s "From git" root should name {pinned} once')
+        return self.configuration.replace(pinned, f"git::{url}?ref={ref}")
 
 
 def _block_after(text: str, marker: str, language: str) -> str:
@@ -132,15 +144,28 @@ class PublishedModule:
             run(argv, path, GIT_TIMEOUT_S, GIT_IDENTITY)
         return cls(path, tag)
 
+    def release(self, tag: str, change: Callable[[Path], None]) -> PublishedModule:
+        """A later release, as a maintainer makes one: ``change`` edits the repository's files, build.py refreshes
+        the committed package, then a commit tagged ``tag``. The same repository, at the new tag."""
+        change(self.path)
+        for argv in (
+            [sys.executable, "build.py"],
+            ["git", "add", "--all"],
+            ["git", "commit", "--quiet", "--no-verify", "-m", f"the module as released at {tag}"],
+            ["git", "tag", tag],
+        ):
+            run(argv, self.path, BUILD_TIMEOUT_S if argv[0] == sys.executable else GIT_TIMEOUT_S, GIT_IDENTITY)
+        return PublishedModule(self.path, tag)
+
 
 @dataclass
 class GitSourcedDeployment(Deployment):
-    """The README's "From git" root, deployed with the README's commands (one stack: the module call)."""
+    """The README's "From git" root, deployed with the README's two commands (one stack: the module call), the
+    module at ``ref`` of the published repository (the README's tag unless ``move_to`` moved it)."""
 
     published: PublishedModule
     readme: FromGit
-
-    preparation: ClassVar[str | None] = "the README's clone and build.py"
+    ref: str = ""
 
     def __post_init__(self) -> None:
         if self.published.tag != self.readme.tag:
@@ -152,6 +177,7 @@ class GitSourcedDeployment(Deployment):
                 f"the stack {stack.name} {'has' if queued else 'has no'} an on-failure queue, but the README's "
                 f'"From git" root {"has none" if queued else "has one"} (async_invocation.failure_queue)'
             )
+        self.ref = self.ref or self.readme.tag
         super().__post_init__()
 
     def write_configuration(self) -> dict[str, Any]:
@@ -161,16 +187,13 @@ class GitSourcedDeployment(Deployment):
         )
         if not replaced:
             raise ReadmeChanged('the README\'s "From git" root sets no suffix = "..."')
-        (self.workdir / "main.tf").write_text(
-            required_aws_provider() + "\n" + configuration.replace(self.readme.url, self.published.url)
-        )
-        (self.workdir / "harness_outputs.tf").write_text(
-            f'output "{stack.name}" {{\n  value = module.{stack.name}\n}}\n'
-        )
+        readme = dataclasses.replace(self.readme, configuration=configuration)
+        (self.workdir / "main.tf").write_text(required_aws_provider() + "\n" + readme.at(self.published.url, self.ref))
         return {}
 
-    def prepare(self) -> None:
-        """The README's commands before Terraform's, in the root's folder: the clone, the build."""
-        shutil.rmtree(self.workdir / "build", ignore_errors=True)  # what an earlier run of these commands left
-        for argv in self.readme.build_commands(self.published.url):
-            run(argv, self.workdir, BUILD_TIMEOUT_S if argv[0].startswith("python") else GIT_TIMEOUT_S)
+    def move_to(self, ref: str) -> None:
+        """Change the module's ``?ref=`` in the root, as a user upgrading does (then ``terraform init`` and
+        ``terraform apply``)."""
+        self.ref = ref
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.write_configuration()

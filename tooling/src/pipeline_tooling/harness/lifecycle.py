@@ -130,9 +130,6 @@ def _create(
     ``initialised`` is set once init has succeeded; ``applying`` gets the deployment's label once its
     apply starts: from then on it has to be destroyed."""
     tf, names = deployment.terraform, deployment.label
-    if deployment.preparation is not None:
-        with progress.phase(f"{deployment.preparation} [{names}]"):
-            deployment.prepare()
     with progress.phase(f"terraform init [{names}]"):
         tf.init()
     initialised.set()

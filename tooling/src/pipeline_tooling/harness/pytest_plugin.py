@@ -217,8 +217,12 @@ def clients(target: Target) -> Clients:
 
 @pytest.fixture(scope="session")
 def function_zip(progress: Progress) -> Path:
-    with progress.phase("build.py"):
-        return package.build(package.package_zip()).path
+    """The module's committed package, checked against its source first: a stale one stops the session."""
+    with progress.phase("build.py --check"):
+        try:
+            return package.committed().path
+        except package.BuildFailed as error:
+            pytest.exit(f"the committed package is stale: {error}", returncode=2)
 
 
 @pytest.fixture(scope="session")

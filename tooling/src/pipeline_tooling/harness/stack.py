@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any
 
 from pipeline_tooling.package import package_zip
 from pipeline_tooling.paths import module_root
@@ -199,9 +199,6 @@ class Deployment:
     workdir: Path
     stacks: Sequence[Stack]  # kept as a tuple
 
-    # What prepare() does, for the progress lines; None: nothing to do before init.
-    preparation: ClassVar[str | None] = None
-
     def __post_init__(self) -> None:
         self.stacks = tuple(self.stacks)
         names = [s.name for s in self.stacks]
@@ -223,9 +220,6 @@ class Deployment:
         source = os.path.relpath(module_root(), self.workdir)
         (self.workdir / "main.tf").write_text(terraform_block() + "".join(s.module_block(source) for s in self.stacks))
         return {}
-
-    def prepare(self) -> None:
-        """What the root needs before ``terraform init``: nothing, unless ``preparation`` says what."""
 
     @classmethod
     def single(cls, target: Target, workdir: Path, suffix: str, **inputs: Any) -> Deployment:

@@ -148,9 +148,12 @@ class TerraformRunner:
         code, _ = self._run("plan", input=False, detailed_exitcode=IsFlagged, var=self.variables, ok_codes=(0, 2))
         return code == 2
 
+    def output_json(self) -> str:
+        """``terraform output -json``, as Terraform prints it."""
+        return self._run("output", json=IsFlagged)[1]
+
     def outputs(self) -> dict[str, Any]:
-        _, out = self._run("output", json=IsFlagged)
-        return {name: value["value"] for name, value in json.loads(out).items()}
+        return {name: value["value"] for name, value in json.loads(self.output_json()).items()}
 
     def destroy(self, *, refresh: bool = True) -> None:
         self._run("destroy", input=False, auto_approve=IsFlagged, refresh=refresh, var=self.variables)
