@@ -15,7 +15,7 @@ BIN       := $(VENV)/bin
 TF_INIT   := $(TERRAFORM) init -input=false -backend=false $(if $(TF_PLUGIN_DIR),-plugin-dir=$(TF_PLUGIN_DIR))
 EXAMPLES  := $(wildcard examples/*)
 
-# Lambda runtimes the embedded emulator can run on their own Python (the module's default first).
+# Lambda runtimes the embedded engine can run on their own Python (the module's default first).
 RUNTIMES  := python3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
 
@@ -40,20 +40,20 @@ $(BIN)/.installed: $(TOOLING)/requirements.txt $(TOOLING)/pyproject.toml
 setup: $(BIN)/.installed ## create .venv (Python 3.11): the pinned dependencies and the tooling package
 
 # A venv per Lambda runtime with what that runtime provides (awslambdaric, boto3), so the
-# embedded emulator runs the function on the Python it names. Without that Python here,
-# the emulator uses its own and says so in its log.
+# embedded engine runs the function on the Python it names. Without that Python here,
+# the engine uses its own and says so in its log.
 .runtimes/%/.installed: $(TOOLING)/requirements-runtime.txt
 	@version=$*; version=$${version#python}; \
 	for candidate in python$$version $(PYENV_ROOT)/versions/$$version*/bin/python$$version; do \
 		exe=$$($$candidate -c 'import sys; print(sys.executable)' 2>/dev/null) && break; \
 	done; \
-	if [ -z "$$exe" ]; then echo "no Python $$version here: the emulator will run $* on its own Python"; exit 0; fi; \
+	if [ -z "$$exe" ]; then echo "no Python $$version here: the engine will run $* on its own Python"; exit 0; fi; \
 	echo "runtime $* on $$exe"; \
 	$$exe -m venv .runtimes/$* && \
 	.runtimes/$*/bin/pip install --quiet --disable-pip-version-check -r $(TOOLING)/requirements-runtime.txt && \
 	touch $@
 
-runtimes: $(foreach r,$(RUNTIMES),.runtimes/$(r)/.installed) ## per-runtime Pythons for the embedded emulator
+runtimes: $(foreach r,$(RUNTIMES),.runtimes/$(r)/.installed) ## per-runtime Pythons for the embedded engine
 
 # MiniStack in a venv of its own (its pins differ from ours), with boto3: it runs the function there.
 .venv-ministack/.installed: $(TOOLING)/requirements-ministack.txt
@@ -91,7 +91,7 @@ unit: setup runtimes ministack ## unit tests: the handler against moto and build
 	$(BIN)/pytest tests/unit
 	cd $(TOOLING) && $(abspath $(BIN))/pytest tests --ignore=tests/engine
 
-integration: setup runtimes ## the embedded emulator itself: Lambda execution, TLS-only policies, S3 delivery
+integration: setup runtimes ## the embedded engine itself: Lambda execution, TLS-only policies, S3 delivery
 	cd $(TOOLING) && $(abspath $(BIN))/pytest tests/engine --timeout=300
 
 # What each engine needs installed before the suite can start it.
@@ -140,9 +140,9 @@ ruff: setup ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-mypy: setup ## mypy (strict): the handler, build.py and tests; then the tooling
+mypy: setup ## mypy (strict): the handler, build.py, redrive.py and tests; then the tooling and its hand-run scripts
 	$(BIN)/mypy
-	cd $(TOOLING) && $(abspath $(BIN))/mypy
+	cd $(TOOLING) && $(abspath $(BIN))/mypy && $(abspath $(BIN))/mypy scripts
 
 docs-check: setup ## fail when a README's generated tables differ from the code (make docs rewrites them)
 	$(BIN)/python -m pipeline_tooling.docgen --check

@@ -1,4 +1,4 @@
-"""The embedded emulator in its own process, and helpers to deploy throwaway functions to it."""
+"""The embedded engine in its own process, and helpers to deploy throwaway functions to it."""
 
 from __future__ import annotations
 
@@ -36,14 +36,14 @@ def running_engine(state: Path, *args: str) -> Iterator[Target]:
 
 
 @pytest.fixture(scope="session")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    with running_engine(tmp_path_factory.mktemp("emulator")) as target:
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    with running_engine(tmp_path_factory.mktemp("engine")) as target:
         yield target
 
 
 @pytest.fixture(scope="session")
-def aws(emulator: Target) -> Clients:
-    return Clients.for_target(emulator)
+def aws(engine: Target) -> Clients:
+    return Clients.for_target(engine)
 
 
 def zip_of(source: str) -> bytes:
@@ -97,8 +97,8 @@ def function_maker(engine: Target, policy: dict[str, Any] | None = None) -> Call
 
 
 @pytest.fixture(scope="session")
-def make_function(emulator: Target) -> Callable[..., str]:
-    return function_maker(emulator)
+def make_function(engine: Target) -> Callable[..., str]:
+    return function_maker(engine)
 
 
 @pytest.fixture(scope="module")
@@ -124,15 +124,15 @@ def invoke(aws: Clients, name: str, payload: Any = None) -> tuple[str | None, An
     return response.get("FunctionError"), json.loads(response["Payload"].read() or b"null")
 
 
-def stats(emulator: Target) -> dict[str, Any]:
-    return EngineControl(emulator).stats()
+def stats(engine: Target) -> dict[str, Any]:
+    return EngineControl(engine).stats()
 
 
-def quiet(emulator: Target) -> dict[str, Any]:
+def quiet(engine: Target) -> dict[str, Any]:
     """The engine's counters once no asynchronous event is queued, running or waiting for a retry,
     and no environment is being started ahead of its first event."""
     return wait_until(
-        lambda: stats(emulator),
+        lambda: stats(engine),
         lambda s: s["pending_async"] == 0 and s["warming"] == 0,
         timeout=30,
         what="a quiet engine",

@@ -12,17 +12,17 @@ from tests.engine.conftest import quiet, stats
 STATS_CALL = 1
 
 
-def test_fifty_requests_from_one_client_take_one_tls_handshake(emulator):
-    dynamodb = client(emulator, "dynamodb")
-    before = quiet(emulator)["tls_connections"]
+def test_fifty_requests_from_one_client_take_one_tls_handshake(engine):
+    dynamodb = client(engine, "dynamodb")
+    before = quiet(engine)["tls_connections"]
 
     for _ in range(50):
         dynamodb.list_tables()
 
-    assert stats(emulator)["tls_connections"] - before == 1 + STATS_CALL
+    assert stats(engine)["tls_connections"] - before == 1 + STATS_CALL
 
 
-def test_a_warm_functions_client_keeps_its_connection_across_invocations(emulator, make_function):
+def test_a_warm_functions_client_keeps_its_connection_across_invocations(engine, make_function):
     name = make_function(
         """
         import boto3
@@ -33,14 +33,14 @@ def test_a_warm_functions_client_keeps_its_connection_across_invocations(emulato
             return "ok"
         """
     )
-    invoker = client(emulator, "lambda")
+    invoker = client(engine, "lambda")
     assert invoke_with(invoker, name) == "ok"  # the environment's client is connected now
-    before = quiet(emulator)["tls_connections"]
+    before = quiet(engine)["tls_connections"]
 
     results = [invoke_with(invoker, name) for _ in range(5)]
 
     assert results == ["ok"] * 5
-    assert stats(emulator)["tls_connections"] - before == STATS_CALL  # 50 S3 calls and 5 invokes: no new one
+    assert stats(engine)["tls_connections"] - before == STATS_CALL  # 50 S3 calls and 5 invokes: no new one
 
 
 def invoke_with(lambda_client, name: str) -> str:

@@ -1,4 +1,4 @@
-"""The emulator's fault-injection API: faults are applied where they are said to be, and nonsense is refused."""
+"""The engine's fault-injection API: faults are applied where they are said to be, and nonsense is refused."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ TABLE_SCHEMA = {
 
 
 @pytest.fixture
-def faults(emulator):
-    injector = EngineControl(emulator)
+def faults(engine):
+    injector = EngineControl(engine)
     yield injector
     injector.clear()
 
@@ -82,23 +82,23 @@ def test_nonsense_is_refused_with_a_reason(faults, spec, complaint):
     assert faults.status()["put_item_failure_rate"] == 0.0  # nothing half-applied
 
 
-def test_unknown_endpoint_is_a_404(emulator):
-    context = ssl.create_default_context(cafile=emulator.ca_bundle)
+def test_unknown_endpoint_is_a_404(engine):
+    context = ssl.create_default_context(cafile=engine.ca_bundle)
     with pytest.raises(urllib.error.HTTPError) as missing:
-        urllib.request.urlopen(f"{emulator.endpoint}/_emulator/nothing", context=context)
+        urllib.request.urlopen(f"{engine.endpoint}/_engine/nothing", context=context)
     assert missing.value.code == 404
 
 
 @pytest.mark.parametrize("body", [{"advance_s": -1}, {"advance_s": "60"}, {"by": 60}, {"advance_s": 1, "x": 2}, [60]])
-def test_the_event_clock_refuses_nonsense_and_moves_nothing(emulator, body):
-    control = EngineControl(emulator)
+def test_the_event_clock_refuses_nonsense_and_moves_nothing(engine, body):
+    control = EngineControl(engine)
     moved = control.advance_event_clock(0)
     request = urllib.request.Request(
-        f"{emulator.endpoint}/_emulator/clock", data=json.dumps(body).encode(), method="POST"
+        f"{engine.endpoint}/_engine/clock", data=json.dumps(body).encode(), method="POST"
     )
 
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request, context=ssl.create_default_context(cafile=emulator.ca_bundle), timeout=10)
+        urllib.request.urlopen(request, context=ssl.create_default_context(cafile=engine.ca_bundle), timeout=10)
 
     assert refused.value.code == 400
     assert "advance_s" in json.loads(refused.value.read())["error"]

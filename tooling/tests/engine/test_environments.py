@@ -20,29 +20,29 @@ def lambda_handler(event, context):
 """
 
 
-def test_an_environment_is_warm_before_the_first_event(aws, emulator, make_function):
-    before = quiet(emulator)
+def test_an_environment_is_warm_before_the_first_event(aws, engine, make_function):
+    before = quiet(engine)
 
     name = make_function(PID_HANDLER)
     wait_until(
-        lambda: stats(emulator),
+        lambda: stats(engine),
         lambda s: s["prewarmed"] == before["prewarmed"] + 1 and s["warming"] == 0,
         timeout=30,
         what="the environment started on CreateFunction",
     )
     invoke(aws, name)
 
-    assert stats(emulator)["cold_starts"] == before["cold_starts"]  # the first event met a warm worker
+    assert stats(engine)["cold_starts"] == before["cold_starts"]  # the first event met a warm worker
 
 
-def test_new_code_is_warmed_too_and_the_old_environment_retired(aws, emulator, make_function):
+def test_new_code_is_warmed_too_and_the_old_environment_retired(aws, engine, make_function):
     name = make_function(PID_HANDLER)
     old_pid = invoke(aws, name)[1]
-    before = quiet(emulator)
+    before = quiet(engine)
 
     aws.lambda_.update_function_configuration(FunctionName=name, Environment={"Variables": {"V": "2"}})
     wait_until(
-        lambda: stats(emulator),
+        lambda: stats(engine),
         lambda s: s["prewarmed"] == before["prewarmed"] + 1 and s["warming"] == 0,
         timeout=30,
         what="the environment started on UpdateFunctionConfiguration",
@@ -50,7 +50,7 @@ def test_new_code_is_warmed_too_and_the_old_environment_retired(aws, emulator, m
     new_pid = invoke(aws, name)[1]
 
     assert new_pid != old_pid  # a changed configuration is a new environment, as in Lambda
-    assert stats(emulator)["cold_starts"] == before["cold_starts"]
+    assert stats(engine)["cold_starts"] == before["cold_starts"]
 
 
 SLOW_INIT = """
@@ -64,13 +64,13 @@ def lambda_handler(event, context):
 """
 
 
-def test_a_cold_starts_init_is_not_counted_against_the_functions_timeout(aws, emulator, make_function, tmp_path):
+def test_a_cold_starts_init_is_not_counted_against_the_functions_timeout(aws, engine, make_function, tmp_path):
     """As in Lambda, the init phase has a limit of its own: an environment started for an event (the warm one
     is busy) runs it in full after a 2 s init, with a 1 s timeout; a slow machine's init is no timeout."""
     name = make_function(SLOW_INIT, timeout=1)
     started = tmp_path / "started"
     busy = threading.Thread(target=invoke, args=(aws, name, {"sleep": 0.5, "started": str(started)}))
-    before = quiet(emulator)
+    before = quiet(engine)
     busy.start()
     wait_until(started.exists, bool, timeout=10, what="the warm environment taken")
 
@@ -79,7 +79,7 @@ def test_a_cold_starts_init_is_not_counted_against_the_functions_timeout(aws, em
 
     assert error is None, remaining_ms
     assert 0 < remaining_ms <= 1000  # the invocation's own second, whole: the 2 s init came before it
-    assert stats(emulator)["cold_starts"] == before["cold_starts"] + 1  # and it really was a cold start
+    assert stats(engine)["cold_starts"] == before["cold_starts"] + 1  # and it really was a cold start
 
 
 def run_together(aws, name: str, events: int, path) -> None:
@@ -91,7 +91,7 @@ def run_together(aws, name: str, events: int, path) -> None:
     wait_until(lambda: lines_of(path), lambda lines: len(lines) == events, timeout=60, what=f"{events} invocations")
 
 
-def test_reserved_concurrency_caps_the_environments(aws, emulator, make_function, tmp_path):
+def test_reserved_concurrency_caps_the_environments(aws, engine, make_function, tmp_path):
     name = make_function(PID_HANDLER, reserved=2)
 
     run_together(aws, name, 6, tmp_path / "pids")
@@ -99,9 +99,9 @@ def test_reserved_concurrency_caps_the_environments(aws, emulator, make_function
     assert len(set(lines_of(tmp_path / "pids"))) == 2
 
 
-def test_without_a_reservation_the_machine_sized_default_caps_them(aws, emulator, make_function, tmp_path):
+def test_without_a_reservation_the_machine_sized_default_caps_them(aws, engine, make_function, tmp_path):
     name = make_function(PID_HANDLER)
-    limit = stats(emulator)["concurrency"]
+    limit = stats(engine)["concurrency"]
 
     run_together(aws, name, limit + 3, tmp_path / "pids")
 

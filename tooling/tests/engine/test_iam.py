@@ -66,8 +66,8 @@ def role_session(aws: Clients, name: str) -> str:
 
 
 @pytest.fixture
-def caller(emulator: Target) -> Callable[[dict[str, Any]], str]:
-    return lambda role_policy: function_maker(emulator, role_policy)(CALLER)
+def caller(engine: Target) -> Callable[[dict[str, Any]], str]:
+    return lambda role_policy: function_maker(engine, role_policy)(CALLER)
 
 
 def test_a_call_the_role_allows_goes_through(aws, tables, caller):
@@ -155,8 +155,8 @@ def test_a_policy_changed_out_of_band_applies_to_the_next_call(aws, tables, call
     assert call(aws, name, put("iam-allowed"))["code"] == "AccessDeniedException"
 
 
-def test_the_function_runs_as_its_role(aws, emulator):
-    name = function_maker(emulator, policy())(
+def test_the_function_runs_as_its_role(aws, engine):
+    name = function_maker(engine, policy())(
         """
         import boto3, os
         def lambda_handler(event, context):
@@ -169,9 +169,9 @@ def test_the_function_runs_as_its_role(aws, emulator):
     assert call(aws, name, {}) == {"arn": role_session(aws, name), "token": True, "key": "ASIA"}
 
 
-def test_without_log_permissions_the_output_goes_nowhere(aws, emulator):
+def test_without_log_permissions_the_output_goes_nowhere(aws, engine):
     quiet = function_maker(
-        emulator, {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
+        engine, {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
     )
     name = quiet("def lambda_handler(e, c):\n    print('a line')\n    return 1\n")
 

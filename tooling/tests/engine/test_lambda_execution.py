@@ -1,4 +1,4 @@
-"""The emulator runs real handler code through awslambdaric, as Lambda would."""
+"""The engine runs real handler code through awslambdaric, as Lambda would."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def lambda_handler(event, context):
 """
 
 
-def test_runs_the_handler_with_lambdas_environment(aws, emulator, make_function):
+def test_runs_the_handler_with_lambdas_environment(aws, engine, make_function):
     name = make_function(REPORTING_HANDLER, env={"GREETING": "hi"})
 
     error, result = invoke(aws, name, {"n": 1})
@@ -31,8 +31,8 @@ def test_runs_the_handler_with_lambdas_environment(aws, emulator, make_function)
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == name
     assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "128"
     assert env["AWS_REGION"] == "us-east-1"
-    assert env["AWS_ENDPOINT_URL"] == emulator.endpoint
-    assert env["AWS_CA_BUNDLE"] == emulator.ca_bundle
+    assert env["AWS_ENDPOINT_URL"] == engine.endpoint
+    assert env["AWS_CA_BUNDLE"] == engine.ca_bundle
     assert env["GREETING"] == "hi"
     assert env["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.13"
     assert 0 < result["remaining_ms"] <= 10_000

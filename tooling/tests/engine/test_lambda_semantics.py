@@ -45,14 +45,14 @@ def records(aws, url: str, count: int) -> list[dict[str, Any]]:
     return wait_until(receive, lambda got: len(got) >= count, timeout=30, what=f"{count} failure record(s)")
 
 
-def throttled(emulator, count: int) -> dict[str, Any]:
+def throttled(engine, count: int) -> dict[str, Any]:
     """The engine's counters once it has throttled ``count`` times in all."""
     return wait_until(
-        lambda: stats(emulator), lambda s: s["throttles"] >= count, timeout=30, what=f"{count} throttles in all"
+        lambda: stats(engine), lambda s: s["throttles"] >= count, timeout=30, what=f"{count} throttles in all"
     )
 
 
-def test_a_synchronous_invoke_beyond_the_concurrency_is_refused_at_once(aws, emulator, make_function, tmp_path):
+def test_a_synchronous_invoke_beyond_the_concurrency_is_refused_at_once(aws, engine, make_function, tmp_path):
     started = tmp_path / "started"
     name = make_function(SLEEPER, reserved=1)
     busy = threading.Thread(target=invoke, args=(aws, name, {"sleep": 3, "started": str(started)}))
@@ -60,7 +60,7 @@ def test_a_synchronous_invoke_beyond_the_concurrency_is_refused_at_once(aws, emu
     wait_until(started.exists, bool, timeout=10, what="the one environment taken")
 
     with pytest.raises(ClientError) as refused:
-        client(emulator, "lambda", attempts=1).invoke(FunctionName=name, Payload=b"{}")
+        client(engine, "lambda", attempts=1).invoke(FunctionName=name, Payload=b"{}")
 
     assert busy.is_alive()  # refused while the first invoke still runs, not after waiting for it
     assert refused.value.response["Error"]["Code"] == "TooManyRequestsException"
@@ -69,7 +69,7 @@ def test_a_synchronous_invoke_beyond_the_concurrency_is_refused_at_once(aws, emu
     busy.join()
 
 
-def test_reserved_concurrency_zero_throttles_events_until_their_age_runs_out(aws, emulator, make_function):
+def test_reserved_concurrency_zero_throttles_events_until_their_age_runs_out(aws, engine, make_function):
     """Lambda's shortest maximum age, 60 s, reached on the engine's event clock (moved forward by the test):
     30 s old, the throttled event is still kept and tried; past 60 s it goes to the destination."""
     name = make_function(SLEEPER, reserved=0)
@@ -77,13 +77,13 @@ def test_reserved_concurrency_zero_throttles_events_until_their_age_runs_out(aws
     aws.lambda_.put_function_event_invoke_config(
         FunctionName=name, MaximumEventAgeInSeconds=60, DestinationConfig={"OnFailure": {"Destination": arn}}
     )
-    control = EngineControl(emulator)
-    before = quiet(emulator)
+    control = EngineControl(engine)
+    before = quiet(engine)
 
     aws.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"throttled": true}')
-    throttled(emulator, before["throttles"] + 2)
+    throttled(engine, before["throttles"] + 2)
     moved = control.advance_event_clock(30)
-    kept = throttled(emulator, stats(emulator)["throttles"] + 2)  # two more tries, at least one 30 s old
+    kept = throttled(engine, stats(engine)["throttles"] + 2)  # two more tries, at least one 30 s old
 
     assert kept["pending_async"] == 1
     assert kept["sent_to_destination"] == before["sent_to_destination"]
@@ -93,15 +93,15 @@ def test_reserved_concurrency_zero_throttles_events_until_their_age_runs_out(aws
     assert record["requestContext"]["condition"] == "EventAgeExceeded"
     assert record["requestContext"]["approximateInvokeCount"] == 0  # never ran
     assert record["requestPayload"] == {"throttled": True}
-    after = quiet(emulator)
+    after = quiet(engine)
     assert after["throttles"] > before["throttles"]
     assert after["invocations"] == before["invocations"]
     with pytest.raises(ClientError) as refused:  # synchronously: a 429 at once
-        client(emulator, "lambda", attempts=1).invoke(FunctionName=name, Payload=b"{}")
+        client(engine, "lambda", attempts=1).invoke(FunctionName=name, Payload=b"{}")
     assert refused.value.response["Error"]["Code"] == "TooManyRequestsException"
 
 
-def test_the_event_invoke_config_put_last_is_the_one_in_force(aws, emulator, make_function):
+def test_the_event_invoke_config_put_last_is_the_one_in_force(aws, engine, make_function):
     name = make_function(FAILING)
     url, arn = destination(aws, name)
     aws.lambda_.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=2)
@@ -116,7 +116,7 @@ def test_the_event_invoke_config_put_last_is_the_one_in_force(aws, emulator, mak
     assert record["requestContext"]["approximateInvokeCount"] == 1  # no retry: the second config counts
 
 
-def test_an_event_whose_destination_is_gone_is_dropped_once(aws, emulator, make_function):
+def test_an_event_whose_destination_is_gone_is_dropped_once(aws, engine, make_function):
     """The queue deleted before the event fails for good (a destroy under way): counted as dropped, and the
     engine's count of events in flight comes back to zero, not below it."""
     name = make_function(FAILING)
@@ -125,18 +125,18 @@ def test_an_event_whose_destination_is_gone_is_dropped_once(aws, emulator, make_
         FunctionName=name, MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": arn}}
     )
     aws.sqs.delete_queue(QueueUrl=url)
-    before = quiet(emulator)
+    before = quiet(engine)
 
     aws.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
     after = wait_until(
-        lambda: stats(emulator), lambda s: s["dropped"] > before["dropped"], timeout=30, what="the event dropped"
+        lambda: stats(engine), lambda s: s["dropped"] > before["dropped"], timeout=30, what="the event dropped"
     )
 
     assert (after["dropped"] - before["dropped"], after["sent_to_destination"] - before["sent_to_destination"]) == (
         1,
         0,
     )
-    assert quiet(emulator)["pending_async"] == 0
+    assert quiet(engine)["pending_async"] == 0
 
 
 def test_the_event_time_is_the_puts_not_the_deliverys(aws, make_function, tmp_path):
@@ -182,7 +182,7 @@ def test_a_traceback_is_one_log_event(aws, make_function):
     assert "line 2, in lambda_handler" in error
 
 
-def test_a_killed_environment_fails_the_attempt_and_the_retry_runs(aws, emulator, make_function, tmp_path):
+def test_a_killed_environment_fails_the_attempt_and_the_retry_runs(aws, engine, make_function, tmp_path):
     ran = tmp_path / "ran"
     name = make_function(
         f"""
@@ -194,13 +194,13 @@ def test_a_killed_environment_fails_the_attempt_and_the_retry_runs(aws, emulator
             return "done"
         """
     )
-    control = EngineControl(emulator)
+    control = EngineControl(engine)
     control.set(environment_kill_rate=1.0)  # every first attempt
     try:
-        before = quiet(emulator)
+        before = quiet(engine)
         aws.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
         attempts = wait_until(lambda: lines_of(ran), bool, timeout=30, what="the retry")
-        after = quiet(emulator)
+        after = quiet(engine)
         injected = control.status()["injected"]
     finally:
         control.clear()

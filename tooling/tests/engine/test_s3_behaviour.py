@@ -39,8 +39,8 @@ def tls_only(bucket: str) -> str:
     )
 
 
-def test_tls_only_policy_denies_plain_http_and_allows_https(aws, emulator, bucket):
-    plain = client(emulator, "s3", endpoint=emulator.plain_http_endpoint)
+def test_tls_only_policy_denies_plain_http_and_allows_https(aws, engine, bucket):
+    plain = client(engine, "s3", endpoint=engine.plain_http_endpoint)
     plain.put_object(Bucket=bucket, Key="before-policy", Body=b"1")  # no policy: plain HTTP is fine
 
     aws.s3.put_bucket_policy(Bucket=bucket, Policy=tls_only(bucket))
@@ -123,9 +123,9 @@ def test_keys_arrive_as_they_were_sent(aws, bucket, key):
         ("get_bucket_location", {}),
     ],
 )
-def test_tls_only_policy_denies_plain_http_bucket_requests_too(aws, emulator, bucket, operation, args):
+def test_tls_only_policy_denies_plain_http_bucket_requests_too(aws, engine, bucket, operation, args):
     aws.s3.put_bucket_policy(Bucket=bucket, Policy=tls_only(bucket))
-    plain = client(emulator, "s3", endpoint=emulator.plain_http_endpoint)
+    plain = client(engine, "s3", endpoint=engine.plain_http_endpoint)
 
     with pytest.raises(ClientError) as denied:
         getattr(plain, operation)(Bucket=bucket, **args)

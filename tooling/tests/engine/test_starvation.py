@@ -44,7 +44,7 @@ def busy_cores() -> Iterator[None]:
 
 
 def test_a_backlog_on_a_starved_engine_runs_in_full_within_its_maximum_age(
-    aws, emulator, make_function, tmp_path, busy_cores
+    aws, engine, make_function, tmp_path, busy_cores
 ):
     name = make_function(HOLDING, reserved=1)  # one environment: everything else queues behind it
     url, arn = destination(aws, name)
@@ -52,7 +52,7 @@ def test_a_backlog_on_a_starved_engine_runs_in_full_within_its_maximum_age(
         FunctionName=name, DestinationConfig={"OnFailure": {"Destination": arn}}
     )
     log, started, hold = tmp_path / "ran", tmp_path / "started", tmp_path / "hold"
-    before = quiet(emulator)
+    before = quiet(engine)
 
     def send(n: int, **extra: str) -> None:
         payload = {"n": n, "log": str(log), **extra}
@@ -62,15 +62,15 @@ def test_a_backlog_on_a_starved_engine_runs_in_full_within_its_maximum_age(
     wait_until(started.exists, bool, timeout=60, what="the one environment held")
     for n in range(BACKLOG):
         send(n)
-    EngineControl(emulator).advance_event_clock(QUEUED_FOR_S)  # the backlog has waited almost six hours
+    EngineControl(engine).advance_event_clock(QUEUED_FOR_S)  # the backlog has waited almost six hours
     hold.touch()
 
     def over() -> str | None:
         """The engine's counters once no event is pending any more and some never ran (read in that order)."""
-        engine = stats(emulator)
+        counts = stats(engine)
         return (
-            f"no event pending, engine: {engine}"
-            if not engine["pending_async"] and len(lines_of(log)) <= BACKLOG
+            f"no event pending, engine: {counts}"
+            if not counts["pending_async"] and len(lines_of(log)) <= BACKLOG
             else None
         )
 
@@ -82,7 +82,7 @@ def test_a_backlog_on_a_starved_engine_runs_in_full_within_its_maximum_age(
         describe=lambda lines: f"{len(lines)} run",
         give_up=over,
     )
-    after = quiet(emulator)
+    after = quiet(engine)
 
     assert sorted(map(int, ran)) == list(range(-1, BACKLOG))
     counted = {k: after[k] - before[k] for k in ("invocations", "errors", "dropped", "sent_to_destination")}

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from ..files import write_json
 from .adapter import UnsupportedMoto, installed_moto
-from .engine import Emulator, EmulatorConfig
+from .engine import Engine, EngineConfig
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline_tooling.engine", description=__doc__)
-    parser.add_argument("--state-dir", type=Path, default=Path("build/emulator"), help="TLS files, code, log")
+    parser.add_argument("--state-dir", type=Path, default=Path("build/engine"), help="TLS files, code, log")
     parser.add_argument(
         "--lambda-concurrency",
         type=int,
@@ -45,8 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         parser.error("--retry-delays takes comma-separated seconds, e.g. 0.2,0.4")
 
-    emulator = Emulator(
-        EmulatorConfig(
+    engine = Engine(
+        EngineConfig(
             args.state_dir,
             lambda_concurrency=args.lambda_concurrency,
             retry_delays=delays,
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        endpoints = emulator.start()
+        endpoints = engine.start()
     except UnsupportedMoto as error:
         print(f"python -m pipeline_tooling.engine: {error}", file=sys.stderr)
         return 2
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(ready), flush=True)
         stop.wait()
     finally:
-        emulator.stop()
+        engine.stop()
         (args.state_dir / "endpoint.json").unlink(missing_ok=True)
     return 0
 

@@ -1,9 +1,9 @@
-"""The emulator's own endpoints, under /_emulator/ on the same listeners.
+"""The engine's own endpoints, under /_engine/ on the same listeners.
 
-GET  /_emulator/health   {"status": "ok"}
-GET  /_emulator/stats    invocation counters and asynchronous work still queued
-GET  /_emulator/faults   and PUT: see faults.py
-POST /_emulator/clock    {"advance_s": 60}: every asynchronous event queued so far is that much older
+GET  /_engine/health   {"status": "ok"}
+GET  /_engine/stats    invocation counters and asynchronous work still queued
+GET  /_engine/faults   and PUT: see faults.py
+POST /_engine/clock    {"advance_s": 60}: every asynchronous event queued so far is that much older
                          (a test control, to reach a maximum event age without waiting; see clock.py)
 """
 
@@ -17,7 +17,7 @@ from .awslambda.clock import EventClock
 from .faults import Faults, FaultSpecError
 from .wsgi import WsgiApp
 
-PREFIX = "/_emulator/"
+PREFIX = "/_engine/"
 
 
 class ControlApi:
@@ -48,7 +48,7 @@ class ControlApi:
         handler = routes.get((method, path.removeprefix(PREFIX)))
         if handler is None:
             return self._reply(
-                start_response, "404 Not Found", {"error": f"no such emulator endpoint: {method} {path}"}
+                start_response, "404 Not Found", {"error": f"no such engine endpoint: {method} {path}"}
             )
         try:
             return self._reply(start_response, "200 OK", handler())

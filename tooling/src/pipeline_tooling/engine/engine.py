@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class EmulatorConfig:
+class EngineConfig:
     state_dir: Path
     host: str = "127.0.0.1"
     lambda_concurrency: int | None = None  # per function without a reservation; None: sized for the machine
@@ -63,8 +63,8 @@ def _refused_destinations(bucket: BucketSummary, function_arns: list[str]) -> li
     ]
 
 
-class Emulator:
-    def __init__(self, config: EmulatorConfig) -> None:
+class Engine:
+    def __init__(self, config: EngineConfig) -> None:
         self.config = config
         self._listeners: list[Listener] = []
         self._service: LambdaService | None = None
@@ -74,7 +74,7 @@ class Emulator:
         self.endpoints: Endpoints | None = None
 
     def _configure_logging(self) -> Path:
-        log_file = self.config.state_dir / "emulator.log"
+        log_file = self.config.state_dir / "engine.log"
         handler = logging.FileHandler(log_file)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root = logging.getLogger()

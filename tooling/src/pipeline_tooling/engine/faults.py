@@ -1,7 +1,7 @@
 """Faults injected in the engine's services (never in the handler), switched over HTTP.
 
-    GET  /_emulator/faults   the current settings and what was injected since they were set
-    PUT  /_emulator/faults   {"s3_delivery_copies": 2, "put_item_failure_rate": 0.1,
+    GET  /_engine/faults   the current settings and what was injected since they were set
+    PUT  /_engine/faults   {"s3_delivery_copies": 2, "put_item_failure_rate": 0.1,
                               "unavailable_tables": ["t"], "environment_kill_rate": 0.05,
                               "seed": 7}  (omitted keys: no fault; the counters start again at 0)
 

@@ -1,6 +1,6 @@
-"""A certificate authority made per run, and the emulator's server certificate.
+"""A certificate authority made per run, and the engine's server certificate.
 
-Clients trust the emulator through the CA bundle written here (boto3's
+Clients trust the engine through the CA bundle written here (boto3's
 ``verify``/``AWS_CA_BUNDLE``, the Terraform AWS provider's ``custom_ca_bundle``);
 nothing is added to the system's trust store.
 """
@@ -23,7 +23,7 @@ class TlsFiles:
 def make_tls_files(folder: Path) -> TlsFiles:
     """A fresh CA and a certificate for 127.0.0.1 / localhost, written to ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    ca = trustme.CA(organization_name="embedded AWS emulator (test CA)")
+    ca = trustme.CA(organization_name="embedded AWS engine (test CA)")
     cert = ca.issue_cert("127.0.0.1", "localhost", "::1")
     files = TlsFiles(folder / "ca.pem", folder / "server-chain.pem", folder / "server-key.pem")
     ca.cert_pem.write_to_path(str(files.ca_bundle))

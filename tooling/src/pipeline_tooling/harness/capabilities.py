@@ -30,10 +30,10 @@ class Capability(Enum):
 # Engine × capability. An engine absent from a row lacks that capability; the note says how.
 SUPPORT: dict[Capability, dict[str, str]] = {
     Capability.FAULT_INJECTION: {
-        "embedded": "yes: /_emulator/faults",
+        "embedded": "yes: /_engine/faults",
     },
     Capability.INVOCATION_STATS: {
-        "embedded": "yes: /_emulator/stats",
+        "embedded": "yes: /_engine/stats",
     },
     Capability.PLAIN_HTTP_POLICY: {
         "embedded": "yes: a plain-HTTP listener beside the HTTPS one",

@@ -1,4 +1,4 @@
-"""The embedded engine's control API (/_emulator/): fault injection, its counters and the clock of asynchronous
+"""The embedded engine's control API (/_engine/): fault injection, its counters and the clock of asynchronous
 events' ages; other engines have none."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from .targets import Target
 
 class EngineControl:
     def __init__(self, target: Target) -> None:
-        self._base = f"{target.emulator_control}/_emulator" if target.emulator_control else None
+        self._base = f"{target.engine_control}/_engine" if target.engine_control else None
         self._context = ssl.create_default_context(cafile=target.ca_bundle) if target.ca_bundle else None
 
     def _call(self, method: str, route: str, body: Any = None) -> dict[str, Any]:

@@ -34,7 +34,7 @@ class Target:
     region: str
     ca_bundle: str | None = None  # trust this CA instead of the system's
     plain_http_endpoint: str | None = None  # the same engine without TLS, if it has one
-    emulator_control: str | None = None  # the embedded engine's /_emulator/ API (faults, stats)
+    engine_control: str | None = None  # the embedded engine's /_engine/ API (faults, stats)
     version: str | None = None  # the engine's own version, where it reports one
     started_in_s: float | None = None  # from process start to its first answer, when the harness started it
 

@@ -42,7 +42,7 @@ DROPPED_ANSWER_AT_KEEP_ALIVE = KnownBug(
     versions="1.5.33 (hypercorn 0.18), the newest release on PyPI when checked (2026-12-02)",
     what=(
         "a request that reaches a connection as the server closes it for being idle 75 s, the server busy, "
-        "is run and its answer dropped with the connection (python -m pipeline_tooling.harness.engines.keepalive_race)"
+        "is run and its answer dropped with the connection (python tooling/scripts/ministack_keepalive_race.py)"
     ),
     why=(
         "Terraform's client keeps idle connections 90 s and sends a request again when its connection drops: an "

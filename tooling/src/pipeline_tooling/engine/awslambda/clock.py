@@ -1,5 +1,5 @@
 """The clock asynchronous events' ages are read from: the machine's monotonic clock, which a test may move
-forward (``POST /_emulator/clock``) to see an event reach its maximum age without waiting for it.
+forward (``POST /_engine/clock``) to see an event reach its maximum age without waiting for it.
 
 Nothing scales it: an event is as old as the time since it was queued, plus whatever a test added.
 """

@@ -2,7 +2,7 @@
 
 A runtime environment is a folder ``<runtimes dir>/<runtime>`` (e.g.
 ``.runtimes/python3.13``) holding a venv with awslambdaric and boto3, as the
-Makefile's ``runtimes`` target makes them. Without one, the emulator's own
+Makefile's ``runtimes`` target makes them. Without one, the engine's own
 interpreter runs the function (it has both packages too), and says so.
 """
 
@@ -18,7 +18,7 @@ from ...paths import ModuleNotFound, module_root
 
 log = logging.getLogger(__name__)
 
-RUNTIMES_DIR_ENV = "EMULATOR_RUNTIMES_DIR"
+RUNTIMES_DIR_ENV = "ENGINE_RUNTIMES_DIR"
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class RuntimePython:
 
 
 def runtimes_dir() -> Path:
-    """EMULATOR_RUNTIMES_DIR, else the module checkout's ``.runtimes`` (``make runtimes``), else ``./.runtimes``."""
+    """ENGINE_RUNTIMES_DIR, else the module checkout's ``.runtimes`` (``make runtimes``), else ``./.runtimes``."""
     named = os.environ.get(RUNTIMES_DIR_ENV)
     if named:
         return Path(named)
@@ -57,7 +57,7 @@ def announce(runtime: str, python: RuntimePython) -> None:
         log.info("runtime %s runs on %s", runtime, python.executable)
     else:
         log.warning(
-            "runtime %s: no matching Python under %s; running it on the emulator's own Python %d.%d (%s)",
+            "runtime %s: no matching Python under %s; running it on the engine's own Python %d.%d (%s)",
             runtime,
             runtimes_dir(),
             sys.version_info.major,

@@ -77,7 +77,7 @@ class Fate(Enum):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class AttemptResult:
     """What one attempt came to: the value ``LambdaService._record`` counts, the one place that counts."""
 
     result: InvocationResult | None = None  # the invocation's, when an environment ran it
@@ -167,12 +167,12 @@ class LambdaService:
             thread.start()
         self._prewarms = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-prewarm")
 
-    def _record(self, outcome: Outcome) -> None:
+    def _record(self, attempt: AttemptResult) -> None:
         """The one place an attempt is counted, and a finished asynchronous event stops being pending."""
         with self._lock:
-            for name in outcome.counted():
+            for name in attempt.counted():
                 self.stats[name] += 1
-            if outcome.fate is not None and outcome.fate.over:
+            if attempt.fate is not None and attempt.fate.over:
                 self._pending -= 1
 
     def snapshot(self) -> dict[str, Any]:
@@ -194,17 +194,17 @@ class LambdaService:
         *,
         block: bool,
         fault: EnvironmentFault | None = None,
-    ) -> Outcome:
+    ) -> AttemptResult:
         """One attempt in an environment of the function's (``fault`` injected into it); throttled when
         none is free (``block=False``) or the function may have none."""
         try:
             with self._pool.slot(spec, block=block) as environment:
                 result = environment.invoke(payload, request_id, fault)
         except ConcurrencyExhausted:
-            return Outcome(throttled=True)
+            return AttemptResult(throttled=True)
         if result.failed:
             log.info("%s %s failed: %s %s", spec.name, result.request_id, result.error_type, result.payload[:500])
-        return Outcome(result=result)
+        return AttemptResult(result=result)
 
     # -- synchronous --------------------------------------------------------
 
@@ -218,9 +218,9 @@ class LambdaService:
         if invocation_type == "Event":
             self.enqueue(AsyncEvent(spec.account_id, spec.region, spec.arn, payload))
             return b""
-        outcome = self._try(spec, payload, str(uuid.uuid4()), block=False)
-        self._record(outcome)
-        result = outcome.result
+        attempt = self._try(spec, payload, str(uuid.uuid4()), block=False)
+        self._record(attempt)
+        result = attempt.result
         if result is None:
             # Lambda answers a synchronous invoke beyond the function's concurrency at once, with a 429.
             reserved = spec.reserved_concurrency is not None
@@ -272,48 +272,48 @@ class LambdaService:
                 return
             self._settle(event, self._attempt_or_lost(event))
 
-    def _settle(self, event: AsyncEvent, outcome: Outcome) -> None:
+    def _settle(self, event: AsyncEvent, attempt: AttemptResult) -> None:
         """Count the attempt, and put an event that is not over back on the queue after its delay."""
-        self._record(outcome)
-        if outcome.fate is Fate.RETRY:
+        self._record(attempt)
+        if attempt.fate is Fate.RETRY:
             self._retry_later(event, event.attempts - 1)
-        elif outcome.fate is Fate.WAIT:
+        elif attempt.fate is Fate.WAIT:
             self._retry_later(event, event.throttles - 1)
 
     def _retry_later(self, event: AsyncEvent, nth: int) -> None:
         delay = self._retry_delays[min(nth, len(self._retry_delays) - 1)]
         self._scheduler.after(delay, lambda: self._queue.put(event))
 
-    def _attempt_or_lost(self, event: AsyncEvent) -> Outcome:
+    def _attempt_or_lost(self, event: AsyncEvent) -> AttemptResult:
         try:
             return self._attempt(event)
         except Exception:
             log.exception("%s: asynchronous event %s could not run", event.function_arn, event.request_id)
-            return Outcome(fate=Fate.LOST)
+            return AttemptResult(fate=Fate.LOST)
 
-    def _attempt(self, event: AsyncEvent) -> Outcome:
+    def _attempt(self, event: AsyncEvent) -> AttemptResult:
         """One attempt at an asynchronous event, with the function and its config as they are now."""
         found = moto_lambda.current(event.account_id, event.region, event.function_arn)
         if found is None:
             log.warning("asynchronous event for missing function %s dropped", event.function_arn)
-            return Outcome(fate=Fate.DROPPED)
+            return AttemptResult(fate=Fate.DROPPED)
         spec, config = found
         if self.clock.now() - event.enqueued > config.maximum_event_age_s:
-            return Outcome(fate=self._on_failure(spec, event, config, condition="EventAgeExceeded", result=None))
+            return AttemptResult(fate=self._on_failure(spec, event, config, condition="EventAgeExceeded", result=None))
         fault = self._faults.environment_fault() if event.attempts == 0 else None  # a first attempt only: retries run
-        outcome = self._try(spec, event.payload, event.request_id, block=True, fault=fault)
-        if outcome.result is None:
+        attempt = self._try(spec, event.payload, event.request_id, block=True, fault=fault)
+        if attempt.result is None:
             # Throttled (reserved concurrency 0): Lambda keeps the event and tries again until its
             # maximum age; throttles are not among the retry attempts.
             event.throttles += 1
-            return replace(outcome, fate=Fate.WAIT)
+            return replace(attempt, fate=Fate.WAIT)
         event.attempts += 1
-        if not outcome.result.failed:
-            return replace(outcome, fate=Fate.DONE)
+        if not attempt.result.failed:
+            return replace(attempt, fate=Fate.DONE)
         if event.attempts <= config.maximum_retry_attempts:
-            return replace(outcome, fate=Fate.RETRY)
+            return replace(attempt, fate=Fate.RETRY)
         return replace(
-            outcome, fate=self._on_failure(spec, event, config, condition="RetriesExhausted", result=outcome.result)
+            attempt, fate=self._on_failure(spec, event, config, condition="RetriesExhausted", result=attempt.result)
         )
 
     def _on_failure(

@@ -52,7 +52,7 @@ def s3_event(event_name: str, bucket: BucketSummary, obj: ObjectSummary, notific
                 "eventName": event_name.removeprefix("s3:"),
                 "userIdentity": {"principalId": f"AWS:{bucket.account_id}"},
                 "requestParameters": {"sourceIPAddress": "127.0.0.1"},
-                "responseElements": {"x-amz-request-id": _sequencer(), "x-amz-id-2": "emulator"},
+                "responseElements": {"x-amz-request-id": _sequencer(), "x-amz-id-2": "embedded-engine"},
                 "s3": {
                     "s3SchemaVersion": "1.0",
                     "configurationId": notification_id,

@@ -25,7 +25,7 @@ def embedded_target(ready: dict[str, Any], started_in_s: float | None = None) ->
         region(),
         ca_bundle=ready["ca_bundle"],
         plain_http_endpoint=ready["http"],
-        emulator_control=ready["https"],
+        engine_control=ready["https"],
         version=ready.get("version"),
         started_in_s=started_in_s,
     )

@@ -11,8 +11,8 @@ The harness starts it the way MiniStack's own ``ministack -d`` does, ``python -m
 ministack.app:app``, in one process as ``python -m ministack`` serves, with one setting changed: the
 keep-alive (``KEEP_ALIVE_S``). MiniStack's hypercorn closes a connection left idle for 75 s, and a request
 that reaches a connection at that deadline while the server is busy can be run and its answer dropped with
-the connection (reproduced on 1.5.33 with hypercorn 0.18: ``python -m
-pipeline_tooling.harness.engines.keepalive_race --keep-alive 75``). Terraform's Go client keeps idle
+the connection (reproduced on 1.5.33 with hypercorn 0.18: ``python
+tooling/scripts/ministack_keepalive_race.py --keep-alive 75``, a probe run by hand). Terraform's Go client keeps idle
 connections for 90 s and sends again a request whose connection drops; an AddPermission sent again meets
 the statement it created, the provider retries that conflict for 5 minutes, and the apply fails. With a
 keep-alive longer than any session, an idle connection is only ever closed by its client, which never

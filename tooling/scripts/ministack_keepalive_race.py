@@ -1,8 +1,8 @@
 """Does MiniStack run a request and drop its answer when the request reaches an idle connection at the
 server's keep-alive deadline?
 
-    python -m pipeline_tooling.harness.engines.keepalive_race --keep-alive 75   # as `python -m ministack` serves
-    python -m pipeline_tooling.harness.engines.keepalive_race                   # as the harness starts it
+    python tooling/scripts/ministack_keepalive_race.py --keep-alive 75   # as `python -m ministack` serves
+    python tooling/scripts/ministack_keepalive_race.py                   # as the harness starts it
 
 It starts MiniStack (``MiniStackEngine``, with the keep-alive given), opens ``CONNECTIONS`` keep-alive
 connections 20 ms apart, keeps the server busy with large uploads from a few other connections, and sends
@@ -35,7 +35,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from .ministack import KEEP_ALIVE_S, MiniStackEngine
+from pipeline_tooling.harness.engines.ministack import KEEP_ALIVE_S, MiniStackEngine
 
 CONNECTIONS = 60
 SPACING_S = 0.02  # between the connections' last answers
