@@ -21,7 +21,7 @@ PYENV_ROOT ?= $(HOME)/.pyenv
 
 .DEFAULT_GOAL := help
 .PHONY: help setup runtimes ministack build package-check checkov unit tftest lint integration e2e e2e-embedded \
-	e2e-ministack soak docs docs-check hooks ruff mypy fmt-check validate test bench up logs down clean
+	e2e-ministack soak docs docs-check hooks ruff mypy fmt-check validate test bench measure up logs down clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -85,14 +85,16 @@ checkov: .venv-checkov/.installed ## static security scan of the module (zero fa
 	.venv-checkov/bin/checkov --directory . --framework terraform --quiet --compact --skip-download \
 		--skip-path tests --skip-path build --skip-path .terraform --skip-path $(TOOLING)
 
-# The harness's tests include one SIGTERM-ed `make e2e` (tooling/tests/harness/test_termination.py): what it needs
-# first; and start MiniStack (tooling/tests/harness/test_ministack_engine.py).
-unit: setup runtimes ministack ## unit tests: the handler against moto and build.py; the tooling's harness, bench and docgen
+# Unit: the handler's and build.py's tests (nothing of the tooling), and the tooling's tests that start no engine
+# and no process tree. Integration: the tooling's others (marker `integration`): the engine itself, MiniStack,
+# the plugin deploying a root of another project, process groups, and one SIGTERM-ed `make e2e`
+# (tooling/tests/harness/test_termination.py), so it needs what `make e2e` needs.
+unit: setup ## unit tests: the handler against moto, build.py and redrive.py; the tooling's tests that start no engine
 	$(BIN)/pytest tests/unit
-	cd $(TOOLING) && $(abspath $(BIN))/pytest tests --ignore=tests/engine
+	cd $(TOOLING) && $(abspath $(BIN))/pytest tests -m "not integration"
 
-integration: setup runtimes ## the embedded engine itself: Lambda execution, TLS-only policies, S3 delivery
-	cd $(TOOLING) && $(abspath $(BIN))/pytest tests/engine --timeout=300
+integration: setup runtimes ministack ## the tooling's tests that start engines or process trees (the engine, MiniStack, the plugin, make e2e's SIGTERM)
+	cd $(TOOLING) && $(abspath $(BIN))/pytest tests -m integration --timeout=300
 
 # What each engine needs installed before the suite can start it.
 # The suites' recipes `exec` pytest: a SIGTERM that make passes on then reaches pytest, not a shell
@@ -107,11 +109,21 @@ e2e: setup package-check $(ENGINE_DEPS_$(E2E_ENGINE)) ## deploy to E2E_TARGET (d
 # Objects in the duplicate-and-transient-failure run: 100 in `make e2e`, 1,000 in `make test` and `make soak`.
 E2E_FAULT_OBJECTS ?= 100
 
+# E2E_SUMMARY_DIR: where each session writes its summary as e2e-<engine>.json (make measure: docs/measurements).
+SUMMARY = $(if $(E2E_SUMMARY_DIR),--summary-json $(E2E_SUMMARY_DIR)/e2e-$(1).json)
+
 e2e-embedded: setup package-check $(ENGINE_DEPS_embedded) ## the e2e suite on the embedded engine
-	E2E_TARGET=embedded E2E_FAULT_OBJECTS=$(E2E_FAULT_OBJECTS) exec $(BIN)/pytest tests/e2e --timeout=900
+	E2E_TARGET=embedded E2E_FAULT_OBJECTS=$(E2E_FAULT_OBJECTS) exec $(BIN)/pytest tests/e2e --timeout=900 $(call SUMMARY,embedded)
 
 e2e-ministack: setup package-check $(ENGINE_DEPS_ministack) ## the e2e suite on MiniStack, started from .venv-ministack
-	E2E_TARGET=ministack exec $(BIN)/pytest tests/e2e --timeout=900
+	E2E_TARGET=ministack exec $(BIN)/pytest tests/e2e --timeout=900 $(call SUMMARY,ministack)
+
+# The figures of docs/measurements.md: the two e2e sessions as make test runs them (side by side, the embedded
+# one with the 1,000-object soak), each writing its summary there; then the bench; then the page rendered.
+measure: ## re-measure docs/measurements.md: both e2e sessions as CI runs them, then make bench, then make docs
+	$(TEST_MAKE) E2E_FAULT_OBJECTS=1000 E2E_SUMMARY_DIR=docs/measurements e2e-embedded e2e-ministack
+	$(MAKE) --no-print-directory bench
+	$(MAKE) --no-print-directory docs
 
 soak: setup package-check $(ENGINE_DEPS_embedded) ## 1,000 objects delivered twice, PutItem failing, environments killed: nothing lost or doubled
 	E2E_TARGET=embedded E2E_FAULT_OBJECTS=1000 exec $(BIN)/pytest tests/e2e/test_reliability.py \

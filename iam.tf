@@ -18,10 +18,16 @@ resource "aws_iam_role" "lambda" {
 }
 
 locals {
+  # The Sids of the module's own statements, in the policy's order. Each statement below takes its Sid from
+  # here (by name: one not listed fails `terraform validate`), and variables.tf's validation keeps
+  # extra_policy_statements from reusing one, naming them from here.
+  own_policy_sids = ["WriteOwnLogs", "ReadTriggerObjects", "WriteLogItems", "SendFailedEvents", "DecryptWithCustomerKey", "WriteTraces"]
+  own_policy_sid  = { for sid in local.own_policy_sids : sid => sid }
+
   lambda_policy_statements = concat(
     [
       {
-        Sid      = "WriteOwnLogs"
+        Sid      = local.own_policy_sid.WriteOwnLogs
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = ["${local.log_group_arn}:*"]
@@ -29,13 +35,13 @@ locals {
       # Not used by the handler as shipped (it logs the event, it does not read the object): granted so
       # a handler built on it (lambda_zip_path) can read the object it is notified of, and no other.
       {
-        Sid      = "ReadTriggerObjects"
+        Sid      = local.own_policy_sid.ReadTriggerObjects
         Effect   = "Allow"
         Action   = ["s3:GetObject"]
         Resource = ["${local.bucket_arn}/*"]
       },
       {
-        Sid      = "WriteLogItems"
+        Sid      = local.own_policy_sid.WriteLogItems
         Effect   = "Allow"
         Action   = ["dynamodb:PutItem"]
         Resource = [local.table_arn]
@@ -43,7 +49,7 @@ locals {
     ],
     # The on-failure destination: Lambda sends with the function's role.
     local.failure_queue_enabled ? [{
-      Sid      = "SendFailedEvents"
+      Sid      = local.own_policy_sid.SendFailedEvents
       Effect   = "Allow"
       Action   = ["sqs:SendMessage"]
       Resource = [local.queue_arn]
@@ -51,14 +57,14 @@ locals {
     # A customer managed key: kms:Decrypt to read objects encrypted with it; with the on-failure queue
     # (encrypted with it too), kms:GenerateDataKey as well, which SQS asks of a sender with Decrypt.
     var.kms_key_arn == null ? [] : [{
-      Sid      = "DecryptWithCustomerKey"
+      Sid      = local.own_policy_sid.DecryptWithCustomerKey
       Effect   = "Allow"
       Action   = local.failure_queue_enabled ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"]
       Resource = [var.kms_key_arn]
     }],
     # X-Ray's write actions support no resource-level permissions: AWS demands "*".
     var.tracing_mode == "Active" ? [{
-      Sid      = "WriteTraces"
+      Sid      = local.own_policy_sid.WriteTraces
       Effect   = "Allow"
       Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
       Resource = ["*"]

@@ -20,20 +20,20 @@ variable "runtime" {
   default     = "python3.13"
   nullable    = false
 
-  # The runtimes here are the keys of local.python_runtimes (runtimes.tf); a validation of Terraform 1.5 cannot read a local.
+  # The runtimes and the dates in the messages are runtimes.tf's: a validation may read locals from Terraform 1.9.
   validation {
-    condition     = !contains(["python2.7", "python3.6", "python3.7"], var.runtime)
-    error_message = "runtime ${var.runtime} is not accepted: Lambda no longer creates functions with it (python3.7 since 2024-01-09, python3.6 since 2022-07-18, python2.7 since 2021-07-15). Use python3.13 (the default) or python3.14."
+    condition     = !contains(keys(local.rejected_python_runtimes.blocked_by_lambda), var.runtime)
+    error_message = "runtime ${var.runtime} is not accepted: Lambda no longer creates functions with it (${local.blocked_python_runtimes_since}). ${local.python_runtime_advice}"
   }
 
   validation {
-    condition     = var.runtime != "python3.8"
-    error_message = "runtime python3.8 is not accepted: the handler needs Python 3.9 or newer, and Lambda deprecated it on 2024-10-14. Use python3.13 (the default) or python3.14."
+    condition     = !contains(keys(local.rejected_python_runtimes.too_old_for_the_handler), var.runtime)
+    error_message = "runtime ${var.runtime} is not accepted: the handler needs Python ${local.handler_min_python} or newer, and Lambda deprecated it on ${lookup(local.rejected_python_runtimes.too_old_for_the_handler, var.runtime, "?")}. ${local.python_runtime_advice}"
   }
 
   validation {
-    condition     = contains(["python2.7", "python3.6", "python3.7", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14"], var.runtime)
-    error_message = "runtime must be one of python3.9, python3.10, python3.11, python3.12, python3.13, python3.14 (Lambda's Python runtimes the handler runs on)."
+    condition     = contains(local.known_python_runtimes, var.runtime)
+    error_message = "runtime must be one of ${join(", ", local.accepted_python_runtimes)} (Lambda's Python runtimes the handler runs on)."
   }
 }
 
@@ -295,8 +295,8 @@ variable "extra_policy_statements" {
   }
 
   validation {
-    condition     = alltrue([for s in var.extra_policy_statements : s.sid == null || can(regex("^[A-Za-z0-9]+$", coalesce(s.sid, "-")))]) && length(compact([for s in var.extra_policy_statements : s.sid])) == length(distinct(compact([for s in var.extra_policy_statements : s.sid]))) && length(setintersection(compact([for s in var.extra_policy_statements : s.sid]), ["WriteOwnLogs", "ReadTriggerObjects", "WriteLogItems", "SendFailedEvents", "DecryptWithCustomerKey", "WriteTraces"])) == 0
-    error_message = "extra_policy_statements: a sid is letters and digits only, unique, and not one of the module's own (WriteOwnLogs, ReadTriggerObjects, WriteLogItems, SendFailedEvents, DecryptWithCustomerKey, WriteTraces)."
+    condition     = alltrue([for s in var.extra_policy_statements : s.sid == null || can(regex("^[A-Za-z0-9]+$", coalesce(s.sid, "-")))]) && length(compact([for s in var.extra_policy_statements : s.sid])) == length(distinct(compact([for s in var.extra_policy_statements : s.sid]))) && length(setintersection(compact([for s in var.extra_policy_statements : s.sid]), local.own_policy_sids)) == 0
+    error_message = "extra_policy_statements: a sid is letters and digits only, unique, and not one of the module's own (${join(", ", local.own_policy_sids)})."
   }
 }
 

@@ -228,9 +228,12 @@ def build_item(
     aws_request_id: str,
     processed_at: datetime,
     ttl_days: Optional[int] = None,
-    ttl_attribute: str = "expiresAt",
+    ttl_attribute: Optional[str] = None,
 ) -> Item:
-    """The DynamoDB item (low-level attribute-value form) for one event."""
+    """The DynamoDB item (low-level attribute-value form) for one event; with ``ttl_days``, the expiry epoch in
+    ``ttl_attribute``, which the module names (ITEM_TTL_ATTRIBUTE): the handler has no name of its own for it."""
+    if ttl_days is not None and not ttl_attribute:
+        raise ValueError("ttl_days needs ttl_attribute: the attribute the table's TTL reads")
     item: Item = {
         "requestId": {"S": request_id(event)},
         "timestamp": {"S": event.event_time},
@@ -257,7 +260,7 @@ def build_item(
     ):
         if value is not None:
             item[attribute] = {"S": value}
-    if ttl_days is not None:
+    if ttl_days is not None and ttl_attribute:
         item[ttl_attribute] = {"N": str(int(processed_at.timestamp()) + ttl_days * 86400)}
     return item
 
@@ -294,20 +297,27 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
 class Settings:
     table_name: str
     ttl_days: Optional[int]
-    ttl_attribute: str
+    ttl_attribute: Optional[str]  # set whenever ttl_days is
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
+    """The function's environment, as the module sets it: TABLE_NAME; with TTL, ITEM_TTL_DAYS and the attribute
+    the table's TTL reads, ITEM_TTL_ATTRIBUTE (the module names it; the handler has no default)."""
     table_name = environ.get("TABLE_NAME", "").strip()
     if not table_name:
         raise ConfigurationError("TABLE_NAME is not set: the function does not know which DynamoDB table to write to")
     raw_ttl = environ.get("ITEM_TTL_DAYS", "").strip()
-    ttl_days: Optional[int] = None
-    if raw_ttl:
-        if not raw_ttl.isdigit() or int(raw_ttl) < 1:
-            raise ConfigurationError(f"ITEM_TTL_DAYS must be a whole number of days >= 1, got {raw_ttl!r}")
-        ttl_days = int(raw_ttl)
-    return Settings(table_name, ttl_days, environ.get("ITEM_TTL_ATTRIBUTE", "").strip() or "expiresAt")
+    if not raw_ttl:
+        return Settings(table_name, None, None)
+    if not raw_ttl.isdigit() or int(raw_ttl) < 1:
+        raise ConfigurationError(f"ITEM_TTL_DAYS must be a whole number of days >= 1, got {raw_ttl!r}")
+    ttl_attribute = environ.get("ITEM_TTL_ATTRIBUTE", "").strip()
+    if not ttl_attribute:
+        raise ConfigurationError(
+            f"ITEM_TTL_DAYS is {raw_ttl} but ITEM_TTL_ATTRIBUTE is not set: the function does not know which "
+            "attribute to write the expiry into (the module sets both)"
+        )
+    return Settings(table_name, int(raw_ttl), ttl_attribute)
 
 
 def put_once(client: Any, table_name: str, item: Item) -> bool:

@@ -18,7 +18,7 @@ LATENCY_SAMPLES = 3
 @pytest.fixture(scope="module")
 def measured(clients, stack) -> dict[str, Any]:
     latencies = measure.pipeline_latency(clients, stack, LATENCY_SAMPLES, prefix=f"{PREFIX}latency/")
-    floors = measure.floor_latency(clients, LATENCY_SAMPLES)
+    floors = measure.floor_latency(clients, LATENCY_SAMPLES, measure.table_shape(clients.dynamodb, stack.table))
     burst = measure.burst(clients, stack, BURST, prefix=f"{PREFIX}burst/", threads=4)
     keys = measure.latency_keys(f"{PREFIX}latency/", LATENCY_SAMPLES) + measure.burst_keys(f"{PREFIX}burst/", BURST)
     return {"latencies": latencies, "floors": floors, "burst": burst, "keys": keys}

@@ -18,10 +18,11 @@ import re
 from pathlib import Path
 
 from pipeline_tooling.harness.clients import Clients
-from pipeline_tooling.harness.from_git import FromGit, GitSourcedDeployment, PublishedModule
 from pipeline_tooling.harness.stack import DeployedStack, Stack
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.package import package_zip
+
+from tests.e2e.from_git import FromGit, GitSourcedDeployment, PublishedModule
 
 LATER = "v99.0.0"  # a release after the README's, made by the test
 # The later release's handler: the shipped one, its answer saying which release it is.

@@ -18,12 +18,13 @@ def plan_cases(module: Path, cases: dict[str, dict[str, Any]]) -> dict[str, str]
     folder = module / "build" / "tftest-cases"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    header = 'mock_provider "aws" {\n  source = "./tests/terraform/mocks"\n}\n\nvariables {\n  suffix = "dev"\n}\n\n'
     for name, variables in cases.items():
-        assignments = "".join(f"    {key} = {json.dumps(value)}\n" for key, value in variables.items())
-        (folder / f"{name}.tftest.hcl").write_text(
-            f'{header}run "plan" {{\n  command = plan\n\n  variables {{\n{assignments}  }}\n}}\n'
-        )
+        test = {  # Terraform's JSON syntax of a .tftest.hcl file
+            "mock_provider": {"aws": {"source": "./tests/terraform/mocks"}},
+            "variables": {"suffix": "dev"},
+            "run": {"plan": {"command": "plan", "variables": variables}},
+        }
+        (folder / f"{name}.tftest.json").write_text(json.dumps(test, indent=2) + "\n")
     try:
         done = subprocess.run(
             ["terraform", "test", "-no-color", f"-test-directory={folder.relative_to(module)}"],
@@ -37,8 +38,8 @@ def plan_cases(module: Path, cases: dict[str, dict[str, Any]]) -> dict[str, str]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     found: dict[str, str] = {}
-    for part in re.split(r"^(?=build/tftest-cases/\S+\.tftest\.hcl\.\.\. in progress)", done.stdout, flags=re.M):
-        case = re.match(r"build/tftest-cases/(\S+)\.tftest\.hcl", part)
+    for part in re.split(r"^(?=build/tftest-cases/\S+\.tftest\.json\.\.\. in progress)", done.stdout, flags=re.M):
+        case = re.match(r"build/tftest-cases/(\S+)\.tftest\.json", part)
         if case:
             found[case[1]] = " ".join(part.replace("│", " ").split())
     assert sorted(found) == sorted(cases), f"not every case was planned:\n{done.stdout}"

@@ -2,8 +2,8 @@
 
 Every runtime of the table plans; one past its deprecation date warns (the check runtime_support) with the
 dates Lambda blocks creating and updating functions with it, and one before it plans without a warning. The
-table and the runtimes variables.tf accepts are the same set. python3.14 is refused by the provider itself
-before 6.21.0 (its own runtime list), which is what the README says a 5.x user meets.
+table and the runtimes the module accepts (variables.tf's validations, planned) are the same set. python3.14 is
+refused by the provider itself before 6.21.0 (its own runtime list), which is what the README says a 5.x user meets.
 """
 
 from __future__ import annotations
@@ -14,15 +14,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from pipeline_tooling import module_config
 
 from tests.terraform.cases import plan_cases
 
 ROOT = Path(__file__).resolve().parents[2]
-ROW = re.compile(
-    r'"(?P<runtime>python[0-9.]+)"\s*=\s*\{\s*deprecation\s*=\s*"(?P<deprecation>[0-9-]+)",\s*'
-    r'block_create\s*=\s*"(?P<block_create>[0-9-]+)",\s*block_update\s*=\s*"(?P<block_update>[0-9-]+)"\s*\}'
-)
-FIRST_PROVIDER_WITH_PYTHON3_14 = (6, 21, 0)
+UNKNOWN = "python3.15"  # in Lambda's table without dates yet: neither accepted nor rejected by name
 
 
 class Dates(NamedTuple):
@@ -32,21 +29,31 @@ class Dates(NamedTuple):
 
 
 def table() -> dict[str, Dates]:
-    text = (ROOT / "runtimes.tf").read_text()
-    rows = {
-        m["runtime"]: Dates(*(date.fromisoformat(m[k]) for k in ("deprecation", "block_create", "block_update")))
-        for m in ROW.finditer(text)
+    """runtimes.tf's local.python_runtimes: runtime -> its dates."""
+    rows: dict[str, dict[str, str]] = module_config.local(ROOT, "python_runtimes")
+    return {
+        runtime: Dates(*(date.fromisoformat(dates[k]) for k in ("deprecation", "block_create", "block_update")))
+        for runtime, dates in rows.items()
     }
-    assert len(rows) == text.count('"python3.'), "a row of runtimes.tf's table was not understood"
-    return rows
 
 
-def accepted_by_variables_tf() -> set[str]:
-    block = (ROOT / "variables.tf").read_text().split('variable "runtime" {', 1)[1].split("\nvariable ", 1)[0]
-    lists = re.findall(r"contains\((\[[^]]*\])", block)  # the runtimes Lambda blocks, then every known one
-    blocked, known = (set(re.findall(r'"(python[0-9.]+)"', found)) for found in lists)
-    too_old = set(re.findall(r'var\.runtime != "(python[0-9.]+)"', block))
-    return known - blocked - too_old
+def rejected() -> set[str]:
+    """runtimes.tf's local.rejected_python_runtimes: every runtime named there, whatever the reason."""
+    groups: dict[str, dict[str, str]] = module_config.local(ROOT, "rejected_python_runtimes")
+    return {runtime for group in groups.values() for runtime in group}
+
+
+def first_provider_with(runtime: str) -> tuple[int, ...]:
+    """The first hashicorp/aws release that knows ``runtime``, as runtimes.tf says (none: every admitted one)."""
+    needs = module_config.local(ROOT, "python_runtimes")[runtime]["min_aws_provider"]
+    return tuple(int(part) for part in needs.split(".")) if needs else (0,)
+
+
+@pytest.fixture(scope="module")
+def planned(initialised_module: Path) -> dict[str, str]:
+    """Every runtime runtimes.tf names, and one it does not, planned once: runtime -> what Terraform printed."""
+    runtimes = sorted(set(table()) | rejected() | {UNKNOWN})
+    return plan_cases(initialised_module, {runtime: {"runtime": runtime} for runtime in runtimes})
 
 
 def warning(runtime: str, dates: Dates, today: date) -> str:
@@ -71,21 +78,29 @@ def provider_version(module: Path) -> tuple[int, ...]:
     return tuple(int(part) for part in found[1].split("."))
 
 
-def test_the_table_holds_exactly_the_runtimes_the_module_accepts() -> None:
-    assert set(table()) == accepted_by_variables_tf()
+def test_the_table_holds_exactly_the_runtimes_the_module_accepts(planned: dict[str, str]) -> None:
+    accepted = {runtime for runtime, output in planned.items() if "Invalid value for variable" not in output}
+    assert accepted == set(table())
     assert {"python3.13", "python3.14"} <= set(table())
+    assert not set(table()) & rejected()
 
 
-def test_every_runtime_plans_and_warns_once_lambda_has_deprecated_it(initialised_module: Path) -> None:
+def test_the_messages_advise_the_default_runtime_first() -> None:
+    """The validations say "Use <first advised> (the default)": variables.tf's default must be that one."""
+    advised = module_config.local(ROOT, "advised_python_runtimes")
+    assert advised[0] == module_config.variable_default(ROOT, "runtime")
+    assert set(advised) <= set(table())
+
+
+def test_every_runtime_plans_and_warns_once_lambda_has_deprecated_it(
+    initialised_module: Path, planned: dict[str, str]
+) -> None:
     today = datetime.now(timezone.utc).date()
     rows = table()
-    runtimes = [
-        r for r in rows if r != "python3.14" or provider_version(initialised_module) >= FIRST_PROVIDER_WITH_PYTHON3_14
-    ]
-    outputs = plan_cases(initialised_module, {runtime: {"runtime": runtime} for runtime in runtimes})
+    runtimes = [r for r in rows if provider_version(initialised_module) >= first_provider_with(r)]
 
     for runtime in runtimes:
-        output = outputs[runtime]
+        output = planned[runtime]
         if today < rows[runtime].deprecation:
             assert 'run "plan"... pass' in output, f"{runtime} is not deprecated yet:\n{output}"
         else:
@@ -95,10 +110,11 @@ def test_every_runtime_plans_and_warns_once_lambda_has_deprecated_it(initialised
             assert 'run "plan"... fail' in output, output
 
 
-def test_python3_14_is_refused_by_a_provider_older_than_6_21(initialised_module: Path) -> None:
-    if provider_version(initialised_module) >= FIRST_PROVIDER_WITH_PYTHON3_14:
+def test_python3_14_is_refused_by_a_provider_older_than_6_21(initialised_module: Path, planned: dict[str, str]) -> None:
+    assert first_provider_with("python3.14") == (6, 21, 0)
+    if provider_version(initialised_module) >= first_provider_with("python3.14"):
         pytest.skip("the installed provider accepts python3.14: the test above plans it")
-    output = plan_cases(initialised_module, {"python3.14": {"runtime": "python3.14"}})["python3.14"]
+    output = planned["python3.14"]
     assert "expected runtime to be one of" in output, output
     assert "got python3.14" in output, output
     assert "Invalid value for variable" not in output, "the module's own validation accepts python3.14"

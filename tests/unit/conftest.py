@@ -9,8 +9,8 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from pipeline_tooling.harness.schema import LOG_TABLE
 
+from tests.log_table import LOG_TABLE
 from tests.unit.loaded import index
 
 TABLE_NAME = "lambda-invocation-logs-test"

@@ -257,14 +257,51 @@ def test_bad_ttl_setting_is_a_clear_error(monkeypatch, context):
         index.lambda_handler(s3_event(s3_record("k")), context)
 
 
-def test_ttl_stamps_expiry(table, items, context, monkeypatch):
+# With the table (moto): a handler that failed to raise would write there, not try AWS.
+def test_ttl_days_without_the_attribute_is_a_clear_error(table, monkeypatch, context):
     monkeypatch.setenv("ITEM_TTL_DAYS", "7")
+
+    with pytest.raises(
+        index.ConfigurationError,
+        match=r"^ITEM_TTL_DAYS is 7 but ITEM_TTL_ATTRIBUTE is not set: the function does not know which attribute",
+    ):
+        index.lambda_handler(s3_event(s3_record("k")), context)
+
+
+@pytest.mark.parametrize("attribute", ["expiresAt", "purgeAfter"])  # the module's name, and any other it could give
+def test_ttl_stamps_expiry_in_the_attribute_the_module_names(table, items, context, monkeypatch, attribute):
+    monkeypatch.setenv("ITEM_TTL_DAYS", "7")
+    monkeypatch.setenv("ITEM_TTL_ATTRIBUTE", attribute)
 
     index.lambda_handler(s3_event(s3_record("k")), context)
 
     [item] = items()
     processed = datetime.fromisoformat(item["processedAt"]).timestamp()
-    assert int(item["expiresAt"]) == int(processed) + 7 * 86400
+    assert int(item[attribute]) == int(processed) + 7 * 86400
+    [other] = {"expiresAt", "purgeAfter"} - {attribute}
+    assert other not in item
+
+
+def test_the_ttl_attribute_is_ignored_without_ttl_days(table, items, context, monkeypatch):
+    monkeypatch.setenv("ITEM_TTL_ATTRIBUTE", "expiresAt")
+
+    index.lambda_handler(s3_event(s3_record("k")), context)
+
+    [item] = items()
+    assert "expiresAt" not in item
+
+
+def test_build_item_needs_the_attribute_with_ttl_days(context):
+    event = index.parse_record(s3_record("k"))
+
+    with pytest.raises(ValueError, match="ttl_days needs ttl_attribute"):
+        index.build_item(
+            event,
+            function_name=context.function_name,
+            aws_request_id=context.aws_request_id,
+            processed_at=datetime.now(timezone.utc),
+            ttl_days=7,
+        )
 
 
 def test_follows_aws_endpoint_url(monkeypatch):

@@ -110,6 +110,12 @@ def invocation_record(
     }
 
 
+@pytest.fixture(autouse=True)
+def _no_long_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto answers a receive at once and whole: the one-second long poll SQS needs only slows these tests."""
+    monkeypatch.setattr(redrive, "WAIT_SECONDS", 0)
+
+
 @pytest.fixture
 def queue() -> Iterator[Queue]:
     with mock_aws():
@@ -494,7 +500,7 @@ def test_a_message_received_twice_is_replayed_once(queue, function):
         f"received 3 message(s) from {queue.url}, hidden from other readers for up to 60 s"
     )
     assert sqs.receives == 4 * [
-        {"QueueUrl": queue.url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 1, "VisibilityTimeout": 60}
+        {"QueueUrl": queue.url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 0, "VisibilityTimeout": 60}
     ]  # [c], [c, a], [a, b], then [b]: nothing new, which ends the receiving
     assert queue.counts() == (0, 0)
     assert len(ids) == 3

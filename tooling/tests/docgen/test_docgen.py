@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from pipeline_tooling.docgen.__main__ import check, main, readmes
-from pipeline_tooling.docgen.sections import MODULE_SECTIONS, SECTIONS, render, stale
+from pipeline_tooling.docgen.runtimes import runtimes_table
+from pipeline_tooling.docgen.sections import MEASUREMENTS_SECTIONS, MODULE_SECTIONS, SECTIONS, render, stale
 from pipeline_tooling.docgen.terraform import ModuleError, inputs_table, variables
 from pipeline_tooling.harness import capabilities
 from pipeline_tooling.paths import module_root
@@ -101,4 +102,66 @@ def test_the_root_readme_missing_a_section_fails_the_check(module_copy, monkeypa
 
 def test_every_section_renders_a_markdown_table():
     for name, make in SECTIONS.items():
-        assert make(ROOT).startswith("| "), name
+        folder = ROOT / "docs" if name in MEASUREMENTS_SECTIONS else ROOT  # the page's data is beside it
+        assert ("\n" + make(folder)).count("\n| ") >= 2, name
+
+
+def test_a_changed_runtime_date_makes_the_check_fail_and_docs_rewrites_it(module_copy, capsys):
+    runtimes_tf = module_copy / "runtimes.tf"
+    old = '"python3.12" = { deprecation = "2028-10-31", block_create = "2028-11-30"'
+    assert old in runtimes_tf.read_text()
+    runtimes_tf.write_text(runtimes_tf.read_text().replace(old, old.replace("2028-11-30", "2028-12-15")))
+    readme = module_copy / "README.md"
+
+    assert main(["--check", str(readme)]) == 1
+    assert "generated sections differ from the code: runtimes." in capsys.readouterr().err
+    assert main([str(readme)]) == 0
+    assert main(["--check", str(readme)]) == 0
+    assert "| python3.12 | 2028-10-31 | 2028-12-15 | 2029-01-10 | accepted |" in readme.read_text()
+
+
+def test_the_runtime_table_reads_the_default_the_warnings_and_the_rejected_runtimes_from_the_code(module_copy):
+    variables_tf = module_copy / "variables.tf"
+    variables_tf.write_text(
+        variables_tf.read_text().replace('default     = "python3.13"', 'default     = "python3.12"')
+    )
+    runtimes_tf = module_copy / "runtimes.tf"
+    runtimes_tf.write_text(
+        runtimes_tf.read_text()
+        .replace('python_runtimes_read = "2026-12-01"', 'python_runtimes_read = "2027-07-01"')  # 3.11 deprecated
+        .replace('"python3.7" = "2024-01-09"', '"python3.7" = "2024-01-09"\n      "python3.5" = "2021-01-01"')
+    )
+
+    table = runtimes_table(module_copy)
+
+    assert "| python3.13 | 2029-06-30 | 2029-07-31 | 2029-08-31 | accepted |" in table
+    assert "| python3.12 | 2028-10-31 | 2028-11-30 | 2029-01-10 | **default** |" in table
+    assert "| python3.11 | 2027-06-30 | 2027-07-31 | 2027-08-31 | accepted, with a warning at plan time |" in table
+    assert table.splitlines()[-1] == (
+        "| python3.8 and older | 2024-10-14 and before | | | rejected: the handler needs Python 3.9; "
+        "Lambda no longer creates python3.7 and older |"
+    )
+    assert [line.split(" | ")[0] for line in table.splitlines()[2:]] == [
+        "| python3.14",
+        "| python3.13",
+        "| python3.12",
+        "| python3.11",
+        "| python3.10",
+        "| python3.9",
+        "| python3.8 and older",
+    ]
+
+
+def test_a_runtime_note_on_the_provider_follows_versions_tf(module_copy):
+    versions_tf = module_copy / "versions.tf"
+    versions_tf.write_text(versions_tf.read_text().replace(">= 5.100.0, < 7.0.0", ">= 6.21.0, < 7.0.0"))
+
+    assert "| python3.14 | 2029-06-30 | 2029-07-31 | 2029-08-31 | accepted |" in runtimes_table(module_copy)
+
+
+def test_a_default_runtime_outside_the_table_cannot_be_documented(module_copy):
+    variables_tf = module_copy / "variables.tf"
+    variables_tf.write_text(variables_tf.read_text().replace('default     = "python3.13"', 'default     = "python3.8"'))
+
+    with pytest.raises(ModuleError, match=r"the runtime variable's default 'python3.8' is not in runtimes.tf"):
+        runtimes_table(module_copy)

@@ -10,7 +10,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pipeline_tooling.harness.clients import Clients
@@ -18,6 +18,9 @@ from pipeline_tooling.harness.control import EngineControl
 from pipeline_tooling.harness.engines.embedded import EmbeddedEngine
 from pipeline_tooling.harness.polling import wait_until
 from pipeline_tooling.harness.targets import Target
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda.type_defs import CreateFunctionRequestTypeDef, LoggingConfigTypeDef
 
 ACCOUNT = "123456789012"  # the account the engine runs as
 TRUST = {
@@ -74,20 +77,22 @@ def function_maker(engine: Target, policy: dict[str, Any] | None = None) -> Call
         timeout: int = 10,
         env: dict[str, str] | None = None,
         reserved: int | None = None,
-        logging_config: dict[str, str] | None = None,
+        logging_config: LoggingConfigTypeDef | None = None,
     ) -> str:
         name = f"fn-{uuid.uuid4().hex[:10]}"
         aws.logs.create_log_group(logGroupName=f"/aws/lambda/{name}")
-        aws.lambda_.create_function(
-            FunctionName=name,
-            Runtime="python3.13",
-            Role=role["Role"]["Arn"],
-            Handler="index.lambda_handler",
-            Code={"ZipFile": zip_of(source)},
-            Timeout=timeout,
-            Environment={"Variables": env or {}},
-            **({"LoggingConfig": logging_config} if logging_config else {}),
-        )
+        request: CreateFunctionRequestTypeDef = {
+            "FunctionName": name,
+            "Runtime": "python3.13",
+            "Role": role["Role"]["Arn"],
+            "Handler": "index.lambda_handler",
+            "Code": {"ZipFile": zip_of(source)},
+            "Timeout": timeout,
+            "Environment": {"Variables": env or {}},
+        }
+        if logging_config:
+            request["LoggingConfig"] = logging_config
+        aws.lambda_.create_function(**request)
         if reserved is not None:
             aws.lambda_.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
         quiet(engine)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from pipeline_tooling.harness.clients import client
 
 from tests.engine.conftest import quiet, stats
+
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
 
 # Each stats call is itself one new connection (urllib does not keep it), counted before it answers.
 STATS_CALL = 1

@@ -11,6 +11,9 @@ import pytest
 from botocore.exceptions import ClientError
 from pipeline_tooling.harness.control import EngineControl
 
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
+
 TABLE_SCHEMA = {
     "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
     "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
@@ -93,9 +96,7 @@ def test_unknown_endpoint_is_a_404(engine):
 def test_the_event_clock_refuses_nonsense_and_moves_nothing(engine, body):
     control = EngineControl(engine)
     moved = control.advance_event_clock(0)
-    request = urllib.request.Request(
-        f"{engine.endpoint}/_engine/clock", data=json.dumps(body).encode(), method="POST"
-    )
+    request = urllib.request.Request(f"{engine.endpoint}/_engine/clock", data=json.dumps(body).encode(), method="POST")
 
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, context=ssl.create_default_context(cafile=engine.ca_bundle), timeout=10)

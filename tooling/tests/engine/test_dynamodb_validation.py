@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from pipeline_tooling.harness.schema import LOG_TABLE
+
+from tests.log_table import LOG_TABLE
+
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
 
 EMPTY_VALUE_MESSAGE = (
     "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: "

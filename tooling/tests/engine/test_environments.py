@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
 from pipeline_tooling.harness.polling import wait_until
 
 from tests.engine.conftest import invoke, lines_of, quiet, stats
+
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
 
 PID_HANDLER = """
 import os, time
@@ -55,6 +58,7 @@ def test_new_code_is_warmed_too_and_the_old_environment_retired(aws, engine, mak
 
 SLOW_INIT = """
 import time
+
 time.sleep(2)  # an init that takes longer than the function's timeout (Lambda allows init 10 s of its own)
 def lambda_handler(event, context):
     if event.get("started"):

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from pipeline_tooling.harness.clients import Clients
-from pipeline_tooling.harness.schema import LOG_TABLE
 from pipeline_tooling.harness.targets import Target
 
 from tests.engine.conftest import function_maker, invoke, running_engine
+from tests.log_table import LOG_TABLE
+
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 TABLE_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/iam-allowed"
@@ -22,6 +24,7 @@ LOGS_ALLOWED = {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutL
 CALLER = """
 import json, os, boto3
 from botocore.exceptions import ClientError
+
 def lambda_handler(event, context):
     client = boto3.client(event["service"])
     try:

@@ -6,12 +6,16 @@ import json
 import time
 from typing import Any
 
+import pytest
 from pipeline_tooling.harness.polling import wait_until
 
 from tests.engine.conftest import invoke, lines_of, zip_of
 
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
 REPORTING_HANDLER = """
 import os
+
 def lambda_handler(event, context):
     keys = ("AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_REGION", "AWS_ENDPOINT_URL",
             "AWS_CA_BUNDLE", "GREETING", "AWS_EXECUTION_ENV")

@@ -17,8 +17,11 @@ from pipeline_tooling.harness.polling import wait_until
 
 from tests.engine.conftest import allow_s3, invoke, lines_of, notify, quiet, stats
 
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
 SLEEPER = """
 import time
+
 def lambda_handler(event, context):
     if event.get("started"):
         open(event["started"], "w").close()

@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from pipeline_tooling.harness.polling import wait_until
 
 from tests.engine.conftest import invoke
 
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
 ENV_HANDLER = """
 import logging, os
+
 def lambda_handler(event, context):
     logging.getLogger().warning("a warning from logging")
     logging.getLogger().info("an info line from logging")

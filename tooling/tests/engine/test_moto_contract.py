@@ -45,7 +45,8 @@ from pipeline_tooling.engine.adapter.dependencies import MotoAttribute, MotoSymb
 from pipeline_tooling.engine.adapter.moto_errors import MotoJsonError
 from pipeline_tooling.engine.awslambda.spec import AsyncConfig
 from pipeline_tooling.engine.errors import DynamoDBError, TooManyRequests
-from pipeline_tooling.harness.schema import LOG_TABLE
+
+from tests.log_table import LOG_TABLE
 
 MOTO = adapter.installed_moto()
 ACCOUNT, REGION = "123456789012", "us-east-1"

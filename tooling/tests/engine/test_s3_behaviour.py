@@ -13,6 +13,8 @@ from pipeline_tooling.harness.polling import wait_until
 
 from tests.engine.conftest import allow_s3, lines_of, notify
 
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
 
 @pytest.fixture
 def bucket(aws) -> str:

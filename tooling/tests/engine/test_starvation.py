@@ -17,8 +17,11 @@ from pipeline_tooling.harness.polling import wait_until
 from tests.engine.conftest import lines_of, quiet, stats
 from tests.engine.test_lambda_semantics import destination
 
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
 HOLDING = """
 import os, time
+
 def lambda_handler(event, context):
     if event.get("hold"):
         open(event["started"], "w").close()

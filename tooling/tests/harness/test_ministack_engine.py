@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from pipeline_tooling.harness.engines.ministack import GO_CLIENT_IDLE_TIMEOUT_S, MiniStackEngine
 
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
+
 KEEP_ALIVE_S = 1.0
 
 

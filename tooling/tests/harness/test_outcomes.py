@@ -17,12 +17,15 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
+from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 from pipeline_tooling.harness.items import exactly, wait_for_items
 from pipeline_tooling.harness.outcomes import Outcomes, attempts_of
 from pipeline_tooling.harness.polling import DeadlineExceeded, GaveUpWaiting
-from pipeline_tooling.harness.schema import LOG_TABLE
+
+from tests.log_table import LOG_TABLE
 
 GROUP = "/aws/lambda/s3-processor-t"
 DENIED = (
@@ -290,18 +293,27 @@ def test_a_log_group_not_there_yet_is_nothing_yet(pipeline):
     )
 
 
-class Unreachable:
-    """A client of an engine that does not answer."""
+def unreachable(client: BaseClient) -> None:
+    """Every call of ``client`` fails as on an engine that does not answer (no connection is tried)."""
 
-    def __getattr__(self, name: str) -> Any:
-        def call(**_: Any) -> Any:
-            raise EndpointConnectionError(endpoint_url="https://127.0.0.1:1")
+    def refuse(**_: Any) -> None:
+        raise EndpointConnectionError(endpoint_url="https://127.0.0.1:1")
 
-        return call
+    client.meta.events.register("before-send", refuse)
 
 
 def test_an_engine_that_does_not_answer_is_read_again_later_and_said_at_the_deadline():
-    outcomes = Outcomes(Unreachable(), GROUP, sqs=Unreachable(), queue_url="https://q/failures", every_s=0)
+    settings: dict[str, Any] = {
+        "region_name": "us-east-1",
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+        "config": Config(retries={"mode": "standard", "max_attempts": 1}),
+    }
+    logs = boto3.client("logs", **settings)
+    sqs = boto3.client("sqs", **settings)
+    unreachable(logs)
+    unreachable(sqs)
+    outcomes = Outcomes(logs, GROUP, sqs=sqs, queue_url="https://q/failures", every_s=0)
 
     assert outcomes.gave_up(["in/k.txt"]) is None
     assert outcomes.describe(["in/k.txt"]).startswith(

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.stub import Stubber
 from moto import mock_aws
 from pipeline_tooling.harness.followers import LogFollower, QueueFollower
 from pipeline_tooling.harness.sandbox import live
+
+if TYPE_CHECKING:
+    from mypy_boto3_logs import CloudWatchLogsClient
 
 WRITTEN = {"level": "INFO", "message": "log item written", "key": "inbox/a b.txt", "requestId": "0123456789ab"}
 FAILED = {
@@ -62,48 +67,75 @@ def test_other_log_lines_are_shown_as_they_came() -> None:
     )
 
 
-class FakeLogs:
-    """filter_log_events over a list, two events a page, as a growing log group would answer."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        self.missing = False
-
-    def filter_log_events(self, **kwargs: Any) -> dict[str, Any]:
-        if self.missing:
-            raise ClientError(
-                {"Error": {"Code": "ResourceNotFoundException", "Message": "no group"}}, "FilterLogEvents"
-            )
-        matching = [e for e in self.events if e["timestamp"] >= kwargs["startTime"]]
-        start = int(kwargs.get("nextToken") or 0)
-        page: dict[str, Any] = {"events": matching[start : start + 2]}
-        if start + 2 < len(matching):
-            page["nextToken"] = str(start + 2)
-        return page
-
-    def add(self, event_id: str, timestamp: int, message: str) -> None:
-        self.events.append({"eventId": event_id, "timestamp": timestamp, "message": message})
+GROUP = "/aws/lambda/f"
+STREAM = "2026/12/01/[$LATEST]a"
 
 
-def test_the_follower_returns_each_message_once_across_pages_and_polls() -> None:
-    logs = FakeLogs()
-    logs.add("old", 500, "before the start")
-    follower = LogFollower(logs, "/aws/lambda/f", start_ms=100_000)
-    for n in range(5):
-        logs.add(f"e{n}", 100_000 + n, f"m{n}")
+def two_events_a_page(params: dict[str, Any], **_: Any) -> None:
+    """FilterLogEvents asked for two events at a time (the follower sets no limit): a log group of a few events
+    answers in several pages, as a large one would."""
+    params["limit"] = 2
+
+
+@pytest.fixture
+def logs() -> Iterator[CloudWatchLogsClient]:
+    """moto's CloudWatch Logs with the group and a stream, answering FilterLogEvents two events a page."""
+    with mock_aws():
+        client = boto3.client("logs", region_name="us-east-1")
+        client.create_log_group(logGroupName=GROUP)
+        client.create_log_stream(logGroupName=GROUP, logStreamName=STREAM)
+        client.meta.events.register("provide-client-params.cloudwatch-logs.FilterLogEvents", two_events_a_page)
+        yield client
+
+
+def put(logs: CloudWatchLogsClient, *events: tuple[int, str]) -> None:
+    logs.put_log_events(
+        logGroupName=GROUP, logStreamName=STREAM, logEvents=[{"timestamp": t, "message": m} for t, m in events]
+    )
+
+
+def test_the_follower_returns_each_message_once_across_pages_and_polls(logs: CloudWatchLogsClient) -> None:
+    start = int(time.time() * 1000) - 60_000  # moto keeps events of the last 14 days only
+    put(logs, (start - 99_500, "before the start"))
+    follower = LogFollower(logs, GROUP, start_ms=start)
+    put(logs, *((start + n, f"m{n}") for n in range(5)))
+    pages: list[int] = []
+    logs.meta.events.register("after-call.cloudwatch-logs.FilterLogEvents", lambda **_: pages.append(1))
 
     assert follower.poll() == ["m0", "m1", "m2", "m3", "m4"]
+    assert len(pages) == 3  # five events, two a page
     assert follower.poll() == []
-    logs.add("late", 99_999, "written late, stamped earlier")
-    logs.add("e5", 100_010, "m5")
+    put(logs, (start - 1, "written late, stamped earlier"), (start + 10, "m5"))
     assert follower.poll() == ["written late, stamped earlier", "m5"]
 
 
-def test_a_group_that_does_not_exist_yet_is_no_output_not_an_error() -> None:
-    logs = FakeLogs()
-    logs.missing = True
+def test_a_group_that_does_not_exist_yet_is_no_output_not_an_error(logs: CloudWatchLogsClient) -> None:
+    follower = LogFollower(logs, "/aws/lambda/not-yet", start_ms=0)
 
-    assert LogFollower(logs, "/aws/lambda/f", start_ms=0).poll() == []
+    assert follower.poll() == []
+    assert follower.group_exists is False
+
+
+def test_a_page_with_the_token_it_was_sent_is_read_and_ends_the_poll() -> None:
+    """CloudWatch Logs can answer a page with the nextToken it was sent: its events count, and the poll stops
+    there (the next poll reads again from the overlap) instead of asking for the same page again or failing."""
+    logs = boto3.client("logs", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+    event = {"logStreamName": STREAM, "ingestionTime": 100_100}
+    first = {"logGroupName": GROUP, "startTime": 90_000}
+    with Stubber(logs) as stub:
+        stub.add_response(
+            "filter_log_events",
+            {"events": [{**event, "eventId": "e0", "timestamp": 100_000, "message": "m0"}], "nextToken": "t1"},
+            first,
+        )
+        stub.add_response(
+            "filter_log_events",
+            {"events": [{**event, "eventId": "e1", "timestamp": 100_001, "message": "m1"}], "nextToken": "t1"},
+            {**first, "nextToken": "t1"},
+        )
+
+        assert LogFollower(logs, GROUP, start_ms=100_000).poll() == ["m0", "m1"]
+        stub.assert_no_pending_responses()  # and no third call: Stubber fails any call it was not given
 
 
 @mock_aws

@@ -6,14 +6,18 @@ import io
 import shutil
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from moto import mock_aws
 from pipeline_tooling import package
 from pipeline_tooling.harness.sandbox import reload
 from pipeline_tooling.paths import module_root
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
 
 ROOT = module_root()
 
@@ -131,42 +135,45 @@ def test_ship_updates_the_code_and_reports_the_new_sha(tmp_path: Path) -> None:
     assert lambda_client.get_function_configuration(FunctionName="f")["CodeSha256"] == sha
 
 
-class SwitchingLambda:
-    """An engine that answers the update at once but describes the old code, then the new, as one slow to
-    switch would (LastUpdateStatus says Successful throughout)."""
+def switching_lambda(stub: Stubber, zip_path: Path, *, old_reads: int, new_reads: int = 1) -> str:
+    """An engine that answers the update at once but describes the old code ``old_reads`` times, then the new
+    (``new_reads`` times), as one slow to switch would (LastUpdateStatus says Successful throughout); the new
+    code's SHA-256. The stub fails a call beyond these."""
+    code = zip_path.read_bytes()
+    stub.add_response("update_function_code", {"CodeSha256": "the-old-code"}, {"FunctionName": "f", "ZipFile": code})
+    new_sha = package.sha256_of(code)
+    for sha in ["the-old-code"] * old_reads + [new_sha] * new_reads:
+        described = {"LastUpdateStatus": "Successful", "State": "Active", "CodeSha256": sha}
+        stub.add_response("get_function_configuration", described, {"FunctionName": "f"})
+    return new_sha
 
-    def __init__(self, old_reads: int) -> None:
-        self.reads = 0
-        self.old_reads = old_reads
-        self.new_sha = ""
 
-    def update_function_code(self, **kwargs: Any) -> dict[str, Any]:
-        self.new_sha = package.sha256_of(kwargs["ZipFile"])
-        return {"CodeSha256": "the-old-code"}  # lagging even in its answer
-
-    def get_function_configuration(self, **_: Any) -> dict[str, Any]:
-        self.reads += 1
-        sha = "the-old-code" if self.reads <= self.old_reads else self.new_sha
-        return {"LastUpdateStatus": "Successful", "State": "Active", "CodeSha256": sha}
+def lambda_client() -> LambdaClient:
+    return boto3.client("lambda", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
 
 
 def test_ship_is_done_only_once_the_function_describes_the_new_code(tmp_path: Path) -> None:
-    package = tmp_path / "lambda.zip"
-    reload.build_package(ROOT / "lambda", package)
-    engine = SwitchingLambda(old_reads=3)
+    zip_path = tmp_path / "lambda.zip"
+    reload.build_package(ROOT / "lambda", zip_path)
+    engine = lambda_client()
 
-    shipped = reload.ship(engine, "f", package)
+    with Stubber(engine) as stub:
+        new_sha = switching_lambda(stub, zip_path, old_reads=3)
+        shipped = reload.ship(engine, "f", zip_path)
 
-    assert engine.reads == 4  # not done on the update's answer, nor while the old code was described
-    assert shipped.sha256 == engine.new_sha
+        stub.assert_no_pending_responses()  # four reads: not done on the update's answer, nor on the old code
+    assert shipped.sha256 == new_sha
 
 
 def test_ship_that_never_sees_the_new_code_says_what_the_function_reports(tmp_path: Path) -> None:
-    package = tmp_path / "lambda.zip"
-    reload.build_package(ROOT / "lambda", package)
+    zip_path = tmp_path / "lambda.zip"
+    reload.build_package(ROOT / "lambda", zip_path)
+    engine = lambda_client()
 
-    with pytest.raises(reload.ShipFailed) as failed:
-        reload.ship(SwitchingLambda(old_reads=10**6), "f", package, timeout=0.3)
+    with Stubber(engine) as stub:
+        switching_lambda(stub, zip_path, old_reads=100, new_reads=0)  # more than 0.3 s of polling reads
+        with pytest.raises(reload.ShipFailed) as failed:
+            reload.ship(engine, "f", zip_path, timeout=0.3)
 
     assert str(failed.value).startswith("the code update of f had not finished after 0 s (new code ")
     assert str(failed.value).endswith(

@@ -13,8 +13,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
+from botocore.stub import Stubber
 from pipeline_tooling.harness.engines.process import ServerRecord
 from pipeline_tooling.harness.sandbox import session, tail
 from pipeline_tooling.harness.sandbox.session import Options, Session, sandbox_deployment
@@ -22,6 +24,9 @@ from pipeline_tooling.harness.sandbox.state import SandboxState
 from pipeline_tooling.harness.stack import DeployedStack, Deployment
 from pipeline_tooling.harness.targets import Target, TargetError
 from pipeline_tooling.paths import module_root
+
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
 
 ROOT = module_root()
 TARGET = Target("ministack", "http://127.0.0.1:1", "us-east-1", version="1.5.33")
@@ -37,8 +42,12 @@ OUTPUTS = {
 class QuietEngine:
     """Clients of an engine that answers with nothing new."""
 
-    def filter_log_events(self, **_: Any) -> dict[str, Any]:
-        return {"events": []}
+    def get_paginator(self, operation: str) -> QuietEngine:
+        assert operation == "filter_log_events"
+        return self
+
+    def paginate(self, **_: Any) -> Iterator[dict[str, Any]]:
+        yield {"events": []}
 
 
 @pytest.fixture(autouse=True)
@@ -132,16 +141,6 @@ def test_a_handler_broken_at_start_deploys_nothing(
     assert reached == []
 
 
-class RefusingLambda:
-    """An engine that takes the new code and then reports the update failed."""
-
-    def update_function_code(self, **_: Any) -> dict[str, Any]:
-        return {"CodeSha256": "new-sha"}
-
-    def get_function_configuration(self, **_: Any) -> dict[str, Any]:
-        return {"LastUpdateStatus": "Failed", "LastUpdateStatusReason": "the zip is not a Python package"}
-
-
 def test_an_update_the_engine_refuses_is_one_line_and_keeps_the_last_package(
     up_state: SandboxState, source: Path
 ) -> None:
@@ -149,8 +148,14 @@ def test_an_update_the_engine_refuses_is_one_line_and_keeps_the_last_package(
     up_state.zip.write_bytes(b"the package the function runs")
     [stack] = deployed(sandbox_deployment(up_state, TARGET, {"suffix": "dev"}))
     run = Session(Options(source), up_state, lambda kind, text: said.append((kind, text)))
+    engine = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+    refused = {"LastUpdateStatus": "Failed", "LastUpdateStatusReason": "the zip is not a Python package"}
 
-    assert run.reload(stack, RefusingLambda(), ["index.py"], "running-sha") == "running-sha"
+    with Stubber(engine) as stub:  # an engine that takes the new code and then reports the update failed
+        stub.add_response("update_function_code", {"CodeSha256": "new-sha"})
+        stub.add_response("get_function_configuration", refused)
+
+        assert run.reload(stack, engine, ["index.py"], "running-sha") == "running-sha"
 
     assert said == [
         (
@@ -204,13 +209,17 @@ class FlakyLogs:
     def __init__(self) -> None:
         self.polls = 0
 
-    def filter_log_events(self, **_: Any) -> dict[str, Any]:
+    def get_paginator(self, operation: str) -> FlakyLogs:
+        assert operation == "filter_log_events"
+        return self
+
+    def paginate(self, **_: Any) -> Iterator[dict[str, Any]]:
         self.polls += 1
         if self.polls in (1, 2, 3, 5, 6):
             raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
         if self.polls == 7:
             os.kill(os.getpid(), signal.SIGINT)
-        return {"events": []}
+        yield {"events": []}
 
 
 def test_make_logs_says_an_engine_is_silent_once_per_spell(

@@ -18,11 +18,14 @@ from pipeline_tooling.harness.sandbox.teardown import down
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.paths import module_root
 
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
 ROOT = module_root()
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
 from pipeline_tooling.harness.sandbox.state import SandboxState
+
 with SandboxState(Path(sys.argv[1])).up_lock():
     print("held", flush=True)
     time.sleep(60)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
-from pipeline_tooling.harness.stack import aws_provider_constraint, terraform_block
+from pipeline_tooling.harness.stack import Deployment, aws_provider_constraint, terraform_settings
+from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.paths import module_root
 
 VERSIONS = """\
@@ -40,5 +43,29 @@ def test_each_example_admits_the_providers_the_module_does(example: str) -> None
 
 
 def test_the_harness_roots_require_the_modules_constraint() -> None:
-    assert f'version = "{aws_provider_constraint()}"' in terraform_block()
+    required = terraform_settings()["terraform"]["required_providers"]["aws"]
+    assert required == {"source": "hashicorp/aws", "version": aws_provider_constraint()}
     assert aws_provider_constraint() == ">= 5.100.0, < 7.0.0"
+
+
+def test_a_stacks_root_is_terraform_json_calling_the_module(tmp_path: Path) -> None:
+    target = Target("embedded", "https://127.0.0.1:1", "eu-west-1", ca_bundle="/ca.pem")
+    root = Deployment.single(target, tmp_path / "root", "dev", notification_filter={"prefix": "in/"})
+    root.terraform  # noqa: B018 -- its first use writes the root's files
+
+    written = sorted(p.name for p in root.workdir.iterdir())
+    assert written == ["endpoint_override.tf.json", "main.tf.json"]
+    main = json.loads((root.workdir / "main.tf.json").read_text())
+    assert main["module"] == {
+        "stack": {
+            "source": os.path.relpath(module_root(), root.workdir),
+            "suffix": "dev",
+            "lambda_zip_path": str(module_root() / "dist" / "lambda.zip"),
+            "notification_filter": {"prefix": "in/"},
+            "async_invocation": {},
+        }
+    }
+    assert main["output"] == {"stack": {"value": "${module.stack}"}}
+    assert main["provider"] == {"aws": {}}
+    override = json.loads((root.workdir / "endpoint_override.tf.json").read_text())["provider"]["aws"][0]
+    assert (override["region"], override["custom_ca_bundle"]) == ("eu-west-1", "/ca.pem")

@@ -21,6 +21,9 @@ from pipeline_tooling.harness.polling import wait_until
 from pipeline_tooling.harness.targets import Target, TargetError
 from pipeline_tooling.paths import module_root
 
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
+
 ROOT = module_root()
 
 

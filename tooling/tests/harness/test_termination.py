@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from pipeline_tooling.paths import module_root
 
+pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
+
+
 ROOT = module_root()
 SELECTED = "test_make_up_hot_reloads_the_handler_and_shows_each_event or test_outputs_name_the_deployed_resources"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from pathlib import Path
 from typing import cast
 
@@ -13,7 +12,8 @@ from pipeline_tooling.harness.clients import Clients
 from pipeline_tooling.harness.lifecycle import Deploying
 from pipeline_tooling.harness.polling import wait_until
 from pipeline_tooling.harness.progress import Progress
-from pipeline_tooling.harness.stack import Deployment, Stack, required_aws_provider
+from pipeline_tooling.harness.roots import write_json
+from pipeline_tooling.harness.stack import Deployment, required_aws_provider
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.harness.terraform import ProviderUnavailable, TerraformFailed, TerraformRunner, TerraformTimedOut
 
@@ -56,7 +56,7 @@ def test_a_step_past_its_deadline_is_stopped_and_named(tmp_path, fake_terraform,
 
 
 def test_init_without_a_reachable_provider_says_where_to_point_terraform(tmp_path, monkeypatch):
-    (tmp_path / "main.tf").write_text(REQUIRES_AWS)
+    write_json(tmp_path / "main.tf.json", REQUIRES_AWS)
     empty_mirror = tmp_path / "no-providers-here"
     empty_mirror.mkdir()
     monkeypatch.setenv("TF_PLUGIN_DIR", str(empty_mirror))
@@ -116,22 +116,3 @@ def test_a_failed_step_raises_with_terraforms_own_message(tmp_path):
 
     assert str(failed.value).startswith(f"terraform plan failed in {tmp_path} (exit 1):")
     assert "Reference to undeclared input variable" in str(failed.value)
-
-
-def test_a_deployment_writes_terraform_fmt_clean_hcl(tmp_path):
-    target = Target("embedded", "https://127.0.0.1:1", "us-east-1", ca_bundle="/ca.pem")
-    main = Stack("stack", "s", async_invocation={"failure_queue": {"message_retention_seconds": 60}})
-    other = Stack("filtered", "f", notification_filter={"prefix": "in/", "suffix": ".csv"})
-
-    Deployment(target, tmp_path, [main, other]).write_configuration()
-
-    checked = subprocess.run(
-        ["terraform", "fmt", "-check", "-diff", "main.tf"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert checked.returncode == 0, checked.stdout
-    assert 'notification_filter = { prefix = "in/", suffix = ".csv" }' in (tmp_path / "main.tf").read_text()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import secrets
 import sys
 from datetime import datetime, timezone
@@ -21,21 +20,12 @@ from pipeline_tooling import package
 from pipeline_tooling.files import write_json
 from pipeline_tooling.harness.progress import Progress
 from pipeline_tooling.harness.targets import ENGINES, TargetError
+from pipeline_tooling.machine import machine, now
 from pipeline_tooling.paths import module_root_for
 
 from . import costs, measure, report, run
 
 PROG = "python -m pipeline_tooling.bench"
-
-
-def machine() -> str:
-    memory = ""
-    try:
-        total_kb = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {total_kb / 1024**2:.0f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     work = root / "build" / "bench" / secrets.token_hex(3)
     results: dict[str, Any] = {
         "machine": machine(),
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": now(),
         "plan": f"{plan.latency_samples} uploads in turn; a burst of {plan.burst} from {plan.threads} threads",
     }
     with progress.phase("build.py"):
@@ -74,13 +64,17 @@ def main(argv: list[str] | None = None) -> int:
     except TargetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    results["bare_moto"] = run.bare_moto_floor(plan.latency_samples, work, progress)
+    shape = results["engines"][0]["table_shape"]  # the module's log table, as the first engine made it
+    results["bare_moto"] = run.bare_moto_floor(plan.latency_samples, work, progress, shape)
     folder = args.out or root / "results" / f"bench-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
     paths = report.write(results, folder)
     figures = costs.reference_from(results)
-    if figures is not None:  # what the README's "Scale and cost" is computed from (`make docs` renders it)
+    if figures is not None:  # what the measurements page's "Scale and cost" is computed from (`make docs`)
         write_json(costs.REFERENCE, figures)
         paths["costs"] = costs.REFERENCE
+    if args.out is None:  # the run the measurements page shows (`make docs` renders its table from it)
+        paths["page"] = root / "docs" / "measurements" / "bench.json"
+        write_json(paths["page"], report.without_raw_series(results))
     print()
     print(paths["markdown"].read_text())
     print(

@@ -6,27 +6,22 @@ import secrets
 from pathlib import Path
 
 from pipeline_tooling.harness.progress import Progress
-from pipeline_tooling.harness.stack import DeployedStack, Deployment, provider_override, terraform_block
+from pipeline_tooling.harness.roots import JsonRoot
+from pipeline_tooling.harness.stack import DeployedStack, Deployment, required_aws_provider
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.harness.terraform import TerraformRunner
 
 from .measure import timed
 
 
-def one_resource_root(workdir: Path, override: str | None) -> Path:
+def one_resource_root(target: Target, workdir: Path) -> JsonRoot:
     """A root configuration with a single log group: Terraform's own floor for an apply.
 
     (A log group, because the provider creates it with one call and no waiting; an SQS queue,
     say, makes the provider poll until its attributes settle, which measures the poll.)
     """
-    workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "main.tf").write_text(
-        terraform_block() + "\n"
-        f'resource "aws_cloudwatch_log_group" "floor" {{\n  name = "/bench/floor-{secrets.token_hex(4)}"\n}}\n'
-    )
-    if override:
-        (workdir / "endpoint_override.tf.json").write_text(override)
-    return workdir
+    log_group = {"floor": {"name": f"/bench/floor-{secrets.token_hex(4)}"}}
+    return JsonRoot(target, workdir, {**required_aws_provider(), "resource": {"aws_cloudwatch_log_group": log_group}})
 
 
 def plan_and_apply(terraform: TerraformRunner) -> None:
@@ -35,10 +30,7 @@ def plan_and_apply(terraform: TerraformRunner) -> None:
 
 
 def floor_apply(target: Target, work: Path, progress: Progress) -> float:
-    root = one_resource_root(
-        work / f"floor-{secrets.token_hex(3)}", provider_override(target) if target.emulated else None
-    )
-    floor = TerraformRunner(root, {})
+    floor = one_resource_root(target, work / f"floor-{secrets.token_hex(3)}").terraform
     floor.init()
     with progress.phase("one-resource apply (Terraform's floor)"):
         seconds = timed(lambda: plan_and_apply(floor))

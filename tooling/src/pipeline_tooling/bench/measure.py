@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pipeline_tooling import package
 from pipeline_tooling.harness.capabilities import Capability, has
@@ -33,9 +33,12 @@ from pipeline_tooling.harness.clients import Clients
 from pipeline_tooling.harness.control import EngineControl
 from pipeline_tooling.harness.items import items_under
 from pipeline_tooling.harness.polling import DeadlineExceeded, wait_until
-from pipeline_tooling.harness.schema import LOG_TABLE
 from pipeline_tooling.harness.stack import DeployedStack
 from pipeline_tooling.paths import module_root
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3.literals import BucketLocationConstraintType
 
 REPORT = re.compile(
     r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<duration>[\d.]+) ms.*?Max Memory Used: (?P<rss>\d+) MB"
@@ -149,27 +152,52 @@ class LatencyProbe:
         return self.pacer.saw(one_object(self.clients, self.stack, key, quiet_s=self.pacer.quiet_s))
 
 
+def table_shape(dynamodb: DynamoDBClient, table: str) -> dict[str, Any]:
+    """What CreateTable needs to make a table of the same keys and indexes as ``table`` (on demand)."""
+    described = dynamodb.describe_table(TableName=table)["Table"]
+    shape: dict[str, Any] = {
+        "KeySchema": described["KeySchema"],
+        "AttributeDefinitions": described["AttributeDefinitions"],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    indexes = [
+        {"IndexName": i["IndexName"], "KeySchema": i["KeySchema"], "Projection": i["Projection"]}
+        for i in described.get("GlobalSecondaryIndexes", [])
+    ]
+    if indexes:
+        shape["GlobalSecondaryIndexes"] = indexes
+    return shape
+
+
 @dataclass
 class Scratch:
-    """A bucket and a table of the same shape as the stack's, with no function between them."""
+    """A bucket and a table of the same shape as the stack's (``shape``: ``table_shape`` of its table), with no
+    function between them."""
 
     clients: Clients
+    shape: dict[str, Any]
     bucket: str = field(default_factory=lambda: f"bench-floor-{secrets.token_hex(4)}")
     table: str = field(default_factory=lambda: f"bench-floor-{secrets.token_hex(4)}")
 
     def __enter__(self) -> Scratch:
         region = self.clients.s3.meta.region_name
-        location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-        self.clients.s3.create_bucket(Bucket=self.bucket, **location)
-        self.clients.dynamodb.create_table(TableName=self.table, **LOG_TABLE)
+        if region == "us-east-1":  # the one region CreateBucket takes no location for
+            self.clients.s3.create_bucket(Bucket=self.bucket)
+        else:
+            # The client's region is a run-time string; the stubs spell the regions S3 knows as a Literal.
+            location = cast("BucketLocationConstraintType", region)
+            self.clients.s3.create_bucket(
+                Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": location}
+            )
+        self.clients.dynamodb.create_table(TableName=self.table, **self.shape)
         self.clients.dynamodb.get_waiter("table_exists").wait(TableName=self.table)
         return self
 
     def __exit__(self, *_: object) -> None:
         self.clients.dynamodb.delete_table(TableName=self.table)
-        listed = self.clients.s3.list_objects_v2(Bucket=self.bucket).get("Contents", [])
-        for obj in listed:
-            self.clients.s3.delete_object(Bucket=self.bucket, Key=obj["Key"])
+        for page in self.clients.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for obj in page.get("Contents", []):
+                self.clients.s3.delete_object(Bucket=self.bucket, Key=obj["Key"])
         self.clients.s3.delete_bucket(Bucket=self.bucket)
 
 
@@ -185,27 +213,21 @@ def floor_pair(scratch: Scratch, n: int) -> float:
     return time.perf_counter() - started
 
 
-def floor_latency(clients: Clients, samples: int) -> list[float]:
-    """The engine's floor: ``floor_pair`` ``samples`` times, one after another."""
-    with Scratch(clients) as scratch:
+def floor_latency(clients: Clients, samples: int, shape: dict[str, Any]) -> list[float]:
+    """The engine's floor: ``floor_pair`` ``samples`` times, one after another, on a table of ``shape``."""
+    with Scratch(clients, shape) as scratch:
         return [floor_pair(scratch, n) for n in range(samples)]
 
 
 def _count(clients: Clients, table: str, prefix: str) -> int:
-    total = 0
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "Select": "COUNT",
-        "ConsistentRead": True,
-        "FilterExpression": "begins_with(objectKey, :p)",
-        "ExpressionAttributeValues": {":p": {"S": prefix}},
-    }
-    while True:
-        page = clients.dynamodb.scan(**kwargs)
-        total += int(page["Count"])
-        if "LastEvaluatedKey" not in page:
-            return total
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    pages = clients.dynamodb.get_paginator("scan").paginate(
+        TableName=table,
+        Select="COUNT",
+        ConsistentRead=True,
+        FilterExpression="begins_with(objectKey, :p)",
+        ExpressionAttributeValues={":p": {"S": prefix}},
+    )
+    return sum(page["Count"] for page in pages)
 
 
 def _completed_invocations(stack: DeployedStack) -> Callable[[], int] | None:
@@ -270,14 +292,8 @@ def burst(
 
 
 def _log_events(clients: Clients, group: str, pattern: str) -> list[str]:
-    messages: list[str] = []
-    kwargs: dict[str, Any] = {"logGroupName": group, "filterPattern": pattern}
-    while True:
-        page = clients.logs.filter_log_events(**kwargs)
-        messages += [e["message"] for e in page["events"]]
-        if "nextToken" not in page:
-            return messages
-        kwargs["nextToken"] = page["nextToken"]
+    pages = clients.logs.get_paginator("filter_log_events").paginate(logGroupName=group, filterPattern=pattern)
+    return [event["message"] for page in pages for event in page["events"]]
 
 
 def request_ids_by_key(clients: Clients, stack: DeployedStack, keys: Collection[str]) -> dict[str, set[str]]:
@@ -378,7 +394,7 @@ def burst_keys(prefix: str, objects: int) -> list[str]:
     return [f"{prefix}{n:06d}" for n in range(objects)]
 
 
-def timed(action: Any) -> float:
+def timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started

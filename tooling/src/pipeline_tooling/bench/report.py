@@ -157,6 +157,18 @@ def _save(figure: Any, axis: Any, path: Path, *, title: str, x_label: str, y_lab
     return path
 
 
+RAW_SERIES = ("pipeline_raw_s", "floor_raw_s", "curve")  # every sample: results.json keeps them, the page needs none
+
+
+def without_raw_series(results: Any) -> Any:
+    """The results with their raw samples left out: what the summary table is made of."""
+    if isinstance(results, dict):
+        return {k: without_raw_series(v) for k, v in results.items() if k not in RAW_SERIES}
+    if isinstance(results, list):
+        return [without_raw_series(v) for v in results]
+    return results
+
+
 def write(results: dict[str, Any], folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"json": folder / "results.json", "markdown": folder / "summary.md"}

@@ -48,6 +48,11 @@ class Engine:
     def title(self) -> str:
         return TITLES[self.name]
 
+    @property
+    def shape(self) -> dict[str, Any]:
+        """The deployed log table's keys and indexes: the floors' tables are made the same."""
+        return measure.table_shape(self.clients.dynamodb, self.stack.table)
+
 
 @contextmanager
 def deployed_engines(names: list[str], work: Path, progress: Progress) -> Iterator[list[Engine]]:
@@ -102,7 +107,7 @@ def run(names: list[str], plan: Plan, work: Path, progress: Progress) -> list[di
             latencies = interleaved(engines, plan.latency_samples, lambda e, n: probes[e.name].sample(n))
         floor_phase = f"floor, {plan.latency_samples} PutObject + PutItem per engine, engines in turn"
         with progress.phase(floor_phase), ExitStack() as scratches:
-            made = {e.name: scratches.enter_context(measure.Scratch(e.clients)) for e in engines}
+            made = {e.name: scratches.enter_context(measure.Scratch(e.clients, e.shape)) for e in engines}
             floors = interleaved(engines, plan.latency_samples, lambda e, n: measure.floor_pair(made[e.name], n))
         for engine in engines:
             with progress.phase(f"{engine.title}: burst of {plan.burst} objects from {plan.threads} threads"):
@@ -120,6 +125,7 @@ def run(names: list[str], plan: Plan, work: Path, progress: Progress) -> list[di
             "label": e.target.label,
             "startup_s": e.target.started_in_s,
             **e.results,
+            "table_shape": made[e.name].shape,
             "pipeline": summary_ms(latencies[e.name]),
             "floor": summary_ms(floors[e.name]),
             "pipeline_raw_s": latencies[e.name],
@@ -130,8 +136,9 @@ def run(names: list[str], plan: Plan, work: Path, progress: Progress) -> list[di
     ]
 
 
-def bare_moto_floor(samples: int, work: Path, progress: Progress) -> dict[str, Any]:
-    """The engine-independent floor: the same pair against moto alone (plain HTTP, keep-alive)."""
+def bare_moto_floor(samples: int, work: Path, progress: Progress, shape: dict[str, Any]) -> dict[str, Any]:
+    """The engine-independent floor: the same pair against moto alone (plain HTTP, keep-alive), on a table of
+    ``shape`` (the deployed log table's)."""
     with (
         progress.phase(f"bare moto: floor, {samples} PutObject + PutItem"),
         bare_moto(work / "bare-moto") as (
@@ -139,5 +146,5 @@ def bare_moto_floor(samples: int, work: Path, progress: Progress) -> dict[str, A
             startup_s,
         ),
     ):
-        floors = measure.floor_latency(Clients.for_target(target), samples)
+        floors = measure.floor_latency(Clients.for_target(target), samples, shape)
     return {"startup_s": startup_s, "floor": summary_ms(floors), "floor_raw_s": floors}

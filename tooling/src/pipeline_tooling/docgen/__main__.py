@@ -1,8 +1,9 @@
 """``python -m pipeline_tooling.docgen [--check] [README.md ...]``: rewrite the READMEs' generated sections, or
 check them.
 
-Without paths: the module's README, the tooling's (``tooling/README.md``) and every ``examples/*/README.md``.
-The Terraform tables of a README describe the module in its own folder.
+Without paths: the module's README, the tooling's (``tooling/README.md``), every ``examples/*/README.md`` and
+the measurements page (``docs/measurements.md``, its figures rendered from the data the measuring commands
+wrote beside it). The Terraform tables of a README describe the module in its own folder.
 """
 
 from __future__ import annotations
@@ -11,27 +12,33 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline_tooling.module_config import ModuleConfigError
 from pipeline_tooling.paths import module_root, module_root_for
 
-from .sections import MODULE_SECTIONS, TOOLING_SECTIONS, render, stale
-from .terraform import ModuleError
+from .sections import MEASUREMENTS_SECTIONS, MODULE_SECTIONS, TOOLING_SECTIONS, render, stale
 
 
 def tooling_readme() -> Path:
     return module_root() / "tooling" / "README.md"
 
 
+def measurements_page() -> Path:
+    return module_root() / "docs" / "measurements.md"
+
+
 def readmes() -> list[Path]:
     root = module_root()
-    return [root / "README.md", tooling_readme(), *sorted(root.glob("examples/*/README.md"))]
+    return [root / "README.md", tooling_readme(), *sorted(root.glob("examples/*/README.md")), measurements_page()]
 
 
 def required(readme: Path) -> frozenset[str]:
     """The sections a README must have: the module's tables in the root's, the engines' in the tooling's."""
     module_readme = module_root() / "README.md"
-    return {module_readme.resolve(): MODULE_SECTIONS, tooling_readme().resolve(): TOOLING_SECTIONS}.get(
-        readme.resolve(), frozenset()
-    )
+    return {
+        module_readme.resolve(): MODULE_SECTIONS,
+        tooling_readme().resolve(): TOOLING_SECTIONS,
+        measurements_page().resolve(): MEASUREMENTS_SECTIONS,
+    }.get(readme.resolve(), frozenset())
 
 
 def check(readme: Path) -> list[str]:
@@ -64,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             text = readme.read_text()
             rendered = render(text, readme.parent, required(readme))
-        except (KeyError, ModuleError, OSError) as error:
+        except (KeyError, ModuleConfigError, OSError) as error:
             print(f"{readme}: {error}", file=sys.stderr)
             failed = True
             continue

@@ -14,7 +14,7 @@ from pipeline_tooling.bench import costs
 from pipeline_tooling.harness import capabilities, workarounds
 from pipeline_tooling.harness.targets import TITLES
 
-from . import terraform
+from . import measurements, runtimes, terraform
 
 
 def workaround_table() -> str:
@@ -33,9 +33,14 @@ SECTIONS: dict[str, Callable[[Path], str]] = {
     "requirements": terraform.requirements_table,
     "inputs": terraform.inputs_table,
     "outputs": terraform.outputs_table,
+    "runtimes": runtimes.runtimes_table,
     "scale-and-cost": lambda _: costs.markdown(),
+    "bench": measurements.bench_section,
+    "e2e-sessions": measurements.sessions_section,
+    "reliability": measurements.reliability_section,
 }
-MODULE_SECTIONS = frozenset({"requirements", "inputs", "outputs", "scale-and-cost"})  # the module's README
+MODULE_SECTIONS = frozenset({"requirements", "inputs", "outputs", "runtimes"})  # the module's README
+MEASUREMENTS_SECTIONS = frozenset({"bench", "e2e-sessions", "reliability", "scale-and-cost"})  # docs/measurements.md
 TOOLING_SECTIONS = frozenset({"capabilities", "workarounds"})  # tooling/README.md; an example's: those it marks
 
 _SECTION = re.compile(

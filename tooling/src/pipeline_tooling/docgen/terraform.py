@@ -1,8 +1,8 @@
 """A Terraform module's requirements, inputs and outputs as Markdown tables, read from its ``.tf`` files.
 
 terraform-docs' markdown table format is the model: inputs sorted by name with description,
-type, default and whether required; outputs with their description. python-hcl2 reads the
-files, so this needs no terraform binary and no network.
+type, default and whether required; outputs with their description. ``module_config`` reads the
+files (python-hcl2), so this needs no terraform binary and no network; here they are only rendered.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import hcl2
+from pipeline_tooling import module_config
 
 
-class ModuleError(ValueError):
+class ModuleError(module_config.ModuleConfigError):
     """The module cannot be documented: a variable or output lacks what the tables need."""
 
 
@@ -38,24 +38,6 @@ class Output:
     description: str
 
 
-def _blocks(module: Path, kind: str) -> list[tuple[str, dict[str, Any]]]:
-    found = []
-    for path in sorted(module.glob("*.tf")):
-        with path.open() as handle:
-            parsed = hcl2.load(handle)
-        for block in parsed.get(kind, []):
-            for name, body in block.items():
-                found.append((_unquote(name), body))
-    return found
-
-
-def _unquote(text: str) -> str:
-    """python-hcl2 keeps a string's quotes (and escapes); a name or description without them."""
-    if len(text) >= 2 and text.startswith('"') and text.endswith('"'):
-        return str(json.loads(text))
-    return text
-
-
 def _expression(value: Any) -> str:
     """An HCL expression as python-hcl2 gives it back, written as Terraform would show it."""
     if isinstance(value, str):
@@ -64,7 +46,7 @@ def _expression(value: Any) -> str:
     if value is None or isinstance(value, (bool, int, float)):
         return json.dumps(value)  # null, true, false and numbers are written alike
     if isinstance(value, dict):
-        items = [f"{_unquote(k)} = {_expression(v)}" for k, v in value.items() if k != "__is_block__"]
+        items = [f"{module_config.unquote(k)} = {_expression(v)}" for k, v in value.items() if k != "__is_block__"]
         return "{ " + ", ".join(items) + " }" if items else "{}"
     if isinstance(value, list):
         return "[" + ", ".join(_expression(v) for v in value) + "]"
@@ -78,41 +60,31 @@ def _object_type(text: str) -> str:
 
 def variables(module: Path) -> list[Variable]:
     found = []
-    for name, body in _blocks(module, "variable"):
+    for name, body in module_config.blocks(module, "variable"):
         if "description" not in body or "type" not in body:
             raise ModuleError(f"variable {name!r} in {module} needs a description and a type")
         default = _expression(body["default"]) if "default" in body else None
-        found.append(Variable(name, _unquote(body["description"]), _object_type(_expression(body["type"])), default))
+        found.append(
+            Variable(name, module_config.unquote(body["description"]), _object_type(_expression(body["type"])), default)
+        )
     return sorted(found, key=lambda v: v.name)
 
 
 def outputs(module: Path) -> list[Output]:
     found = []
-    for name, body in _blocks(module, "output"):
+    for name, body in module_config.blocks(module, "output"):
         if "description" not in body:
             raise ModuleError(f"output {name!r} in {module} needs a description")
-        found.append(Output(name, _unquote(body["description"])))
+        found.append(Output(name, module_config.unquote(body["description"])))
     return sorted(found, key=lambda o: o.name)
 
 
 def requirements(module: Path) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    for body in _terraform_blocks(module):
-        if "required_version" in body:
-            found.append(("terraform", _unquote(body["required_version"])))
-        for providers in body.get("required_providers", []):
-            for name, spec in providers.items():
-                if isinstance(spec, dict):
-                    found.append((f"{name} ({_unquote(spec.get('source', name))})", _unquote(spec["version"])))
+    found = []
+    if any("required_version" in body for body in module_config.terraform_blocks(module)):
+        found.append(("terraform", module_config.required_version(module)))
+    found += [(f"{name} ({source})", version) for name, source, version in module_config.required_providers(module)]
     return found
-
-
-def _terraform_blocks(module: Path) -> list[dict[str, Any]]:
-    blocks = []
-    for path in sorted(module.glob("*.tf")):
-        with path.open() as handle:
-            blocks += hcl2.load(handle).get("terraform", [])
-    return blocks
 
 
 def _cell(text: str) -> str:

@@ -47,9 +47,7 @@ class ControlApi:
         }
         handler = routes.get((method, path.removeprefix(PREFIX)))
         if handler is None:
-            return self._reply(
-                start_response, "404 Not Found", {"error": f"no such engine endpoint: {method} {path}"}
-            )
+            return self._reply(start_response, "404 Not Found", {"error": f"no such engine endpoint: {method} {path}"})
         try:
             return self._reply(start_response, "200 OK", handler())
         except (FaultSpecError, ValueError) as error:

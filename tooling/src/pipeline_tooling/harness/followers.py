@@ -7,9 +7,14 @@ a queue message is received with a visibility timeout of 0, so it stays for whoe
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, PaginationError
+
+if TYPE_CHECKING:
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_logs.type_defs import FilteredLogEventTypeDef
+    from mypy_boto3_sqs import SQSClient
 
 
 class LogFollower:
@@ -17,24 +22,27 @@ class LogFollower:
 
     OVERLAP_MS = 10_000  # look this far back each poll: a late-arriving message is still seen
 
-    def __init__(self, logs: Any, group: str, start_ms: int) -> None:
+    def __init__(self, logs: CloudWatchLogsClient, group: str, start_ms: int) -> None:
         self.logs, self.group = logs, group
         self._since = start_ms
         self._seen: dict[str, int] = {}
         self.group_exists: bool | None = None  # None until the first poll
 
-    def poll_events(self) -> list[dict[str, Any]]:
+    def poll_events(self) -> list[FilteredLogEventTypeDef]:
         """New events (``message``, ``logStreamName``, ``timestamp``), oldest first."""
-        events: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"logGroupName": self.group, "startTime": max(0, self._since - self.OVERLAP_MS)}
+        events: list[FilteredLogEventTypeDef] = []
+        pages = self.logs.get_paginator("filter_log_events").paginate(
+            logGroupName=self.group, startTime=max(0, self._since - self.OVERLAP_MS)
+        )
         try:
-            while True:
-                page = self.logs.filter_log_events(**kwargs)
+            for page in pages:
                 events += page.get("events", [])
-                token = page.get("nextToken")
-                if not token or token == kwargs.get("nextToken"):
-                    break
-                kwargs["nextToken"] = token
+        except PaginationError:
+            # CloudWatch Logs can answer a page with the nextToken it was sent. botocore's paginator then raises,
+            # after yielding that page (its events are in): the follower takes it as the end of what there is for
+            # now, as it always has, and the next poll reads again from its overlap. (botocore's other
+            # PaginationErrors are for a StartingToken or a PageSize: this paginates with neither.)
+            pass
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                 self.group_exists = False
@@ -63,7 +71,7 @@ class LogFollower:
 class QueueFollower:
     """The on-failure destination records that reach a queue, once each (read without being consumed)."""
 
-    def __init__(self, sqs: Any, url: str) -> None:
+    def __init__(self, sqs: SQSClient, url: str) -> None:
         self.sqs, self.url = sqs, url
         self._seen: set[str] = set()
         self.waiting = 0

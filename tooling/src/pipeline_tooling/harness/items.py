@@ -3,54 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
 from .outcomes import Outcomes
 from .polling import holds_for, wait_until
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import QueryOutputTypeDef, ScanOutputTypeDef
+
 _deserializer = TypeDeserializer()
 
 
-def items_under(dynamodb: Any, table: str, prefix: str) -> list[dict[str, Any]]:
+def items_under(dynamodb: DynamoDBClient, table: str, prefix: str) -> list[dict[str, Any]]:
     """Every item whose objectKey starts with ``prefix`` (consistent read); every item for ``""``.
 
     (DynamoDB rejects an empty-string expression value, so "" means no filter, not an empty one.)
     """
-    kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
+    scan = dynamodb.get_paginator("scan")
     if prefix:
-        kwargs.update(FilterExpression="begins_with(objectKey, :p)", ExpressionAttributeValues={":p": {"S": prefix}})
-    return _every_page(dynamodb.scan, kwargs)
+        pages = scan.paginate(
+            TableName=table,
+            ConsistentRead=True,
+            FilterExpression="begins_with(objectKey, :p)",
+            ExpressionAttributeValues={":p": {"S": prefix}},
+        )
+    else:
+        pages = scan.paginate(TableName=table, ConsistentRead=True)
+    return _plain(pages)
 
 
-def _every_page(call: Any, kwargs: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every item a Scan or Query returns, page after page, as plain Python values."""
-    found: list[dict[str, Any]] = []
-    while True:
-        page = call(**kwargs)
-        found += [{k: _deserializer.deserialize(v) for k, v in item.items()} for item in page["Items"]]
-        if "LastEvaluatedKey" not in page:
-            return found
-        kwargs = {**kwargs, "ExclusiveStartKey": page["LastEvaluatedKey"]}
+def _plain(pages: Iterable[ScanOutputTypeDef | QueryOutputTypeDef]) -> list[dict[str, Any]]:
+    """Every item of every page of a Scan or Query, in order, as plain Python values."""
+    return [{k: _deserializer.deserialize(v) for k, v in item.items()} for page in pages for item in page["Items"]]
 
 
-def items_of(dynamodb: Any, table: str, index: str, key: str) -> list[dict[str, Any]]:
+def items_of(dynamodb: DynamoDBClient, table: str, index: str, key: str) -> list[dict[str, Any]]:
     """Every item of one object, newest first: one Query of the table's index by object (the module's
     ``dynamodb_object_key_index_name``). An index is eventually consistent: right for waiting, not for
     proving that something is absent (``items_under`` reads the table consistently)."""
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "IndexName": index,
-        "KeyConditionExpression": "objectKey = :k",
-        "ExpressionAttributeValues": {":k": {"S": key}},
-        "ScanIndexForward": False,
-    }
-    return _every_page(dynamodb.query, kwargs)
+    pages = dynamodb.get_paginator("query").paginate(
+        TableName=table,
+        IndexName=index,
+        KeyConditionExpression="objectKey = :k",
+        ExpressionAttributeValues={":k": {"S": key}},
+        ScanIndexForward=False,
+    )
+    return _plain(pages)
 
 
 def wait_for_object(
-    dynamodb: Any, table: str, index: str, key: str, *, timeout: float, outcomes: Outcomes | None = None
+    dynamodb: DynamoDBClient, table: str, index: str, key: str, *, timeout: float, outcomes: Outcomes | None = None
 ) -> list[dict[str, Any]]:
     """Poll the index by object until ``key`` has an item; its items, newest first. ``outcomes`` as for
     ``wait_for_items``."""
@@ -72,7 +77,7 @@ def by_key(items: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def wait_for_items(
-    dynamodb: Any,
+    dynamodb: DynamoDBClient,
     table: str,
     prefix: str,
     keys: Iterable[str],
@@ -106,7 +111,7 @@ def wait_for_items(
 
 
 def exactly(
-    dynamodb: Any,
+    dynamodb: DynamoDBClient,
     table: str,
     prefix: str,
     count: int,

@@ -1,131 +1,41 @@
-"""Deploy a stack, hand it to the tests, destroy it, and check nothing is left."""
+"""Create Terraform roots in the background, hand them to the tests, destroy them, and check nothing is left.
+
+What a suite checks of its own roots comes in as a ``Checks``: the resources a fresh root's plan must create
+(exactly those), what to check once a root is applied (before any test uses it), and what a destroyed root
+left behind. The module's e2e suite gives its own (tests/e2e/stacks.py); another suite, its.
+"""
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from datetime import datetime, timezone
-from typing import Any
-from urllib.parse import quote_plus
-
-from botocore.exceptions import ClientError
+from dataclasses import dataclass
 
 from .clients import Clients
-from .items import items_under
 from .progress import Progress
-from .stack import DeployedStack, Deployment
-from .targets import TargetError
-
-CHECK_PREFIX = "harness-check/"  # the key of the event each deployed function is checked with, then removed
-_GONE_CODES = ("ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "404", "QueueDoesNotExist")
+from .roots import Root
 
 
-def _gone(call: Any, **kwargs: Any) -> bool:
-    try:
-        call(**kwargs)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return code in _GONE_CODES or "NonExistentQueue" in code or status == 404
-    return False
+@dataclass(frozen=True)
+class Checks:
+    """What a suite checks of each of its roots; by default, nothing."""
 
-
-def leftovers(outputs: Mapping[str, Any], clients: Clients) -> list[str]:
-    """What of a destroyed stack still exists, found by the names its outputs gave."""
-    role = str(outputs["lambda_role_arn"]).rsplit("/", 1)[-1]
-    probes: list[tuple[str, Any, dict[str, Any]]] = [
-        (f"bucket {outputs['s3_bucket_name']}", clients.s3.head_bucket, {"Bucket": outputs["s3_bucket_name"]}),
-        (
-            f"table {outputs['dynamodb_table_name']}",
-            clients.dynamodb.describe_table,
-            {"TableName": outputs["dynamodb_table_name"]},
-        ),
-        (
-            f"function {outputs['lambda_function_name']}",
-            clients.lambda_.get_function,
-            {"FunctionName": outputs["lambda_function_name"]},
-        ),
-        (f"role {role}", clients.iam.get_role, {"RoleName": role}),
-    ]
-    if outputs.get("failure_queue_url"):
-        queue = str(outputs["failure_queue_url"]).rsplit("/", 1)[-1]
-        probes.append((f"queue {queue}", clients.sqs.get_queue_url, {"QueueName": queue}))
-    remaining = [what for what, call, kwargs in probes if not _gone(call, **kwargs)]
-    group = outputs["log_group_name"]
-    listed = clients.logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
-    remaining += [f"log group {g['logGroupName']}" for g in listed if g["logGroupName"] == group]
-    return remaining
-
-
-def check_record(bucket: str, key: str, region: str) -> dict[str, Any]:
-    """An S3 notification with one ObjectCreated:Put record, as S3 sends it (the key URL-encoded)."""
-    now = datetime.now(timezone.utc)
-    return {
-        "Records": [
-            {
-                "eventVersion": "2.1",
-                "eventSource": "aws:s3",
-                "awsRegion": region,
-                "eventTime": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
-                "eventName": "ObjectCreated:Put",
-                "s3": {
-                    "s3SchemaVersion": "1.0",
-                    "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
-                    "object": {"key": quote_plus(key, safe="/"), "size": 0, "sequencer": f"{now.timestamp():.6f}"},
-                },
-            }
-        ]
-    }
-
-
-def check_function_runs(stack: DeployedStack, clients: Clients) -> None:
-    """Invoke the deployed function once, synchronously, with one record of its own bucket, and take the item
-    it wrote away again: a function that cannot run (cannot import, cannot write, raises) says so here, before
-    any test waits on an event, and the session stops with the error it returned.
-
-    (MiniStack runs the function on its own interpreter: without boto3 there, every event
-    would fail to import the handler, and nothing else would say why no item appears.)
-    """
-    key = f"{CHECK_PREFIX}{stack.suffix}.txt"
-    payload = json.dumps(check_record(stack.bucket, key, stack.target.region)).encode()
-    response = clients.lambda_.invoke(FunctionName=stack.function, Payload=payload)
-    body = response["Payload"].read()
-    try:
-        answer = json.loads(body)
-    except ValueError:
-        answer = None
-    if "FunctionError" in response:
-        if isinstance(answer, dict):
-            reason = f"{answer.get('errorType')}: {answer.get('errorMessage')}"
-        else:
-            reason = body.decode(errors="replace")[:500]
-        hint = ""
-        if "boto3" in reason:
-            hint = (
-                " The engine runs the function on an interpreter without boto3 (for MiniStack: its own venv; "
-                "`make ministack` installs boto3 there)."
-            )
-        raise TargetError(
-            f"{stack.target.label} cannot run the deployed function {stack.function}: an event for {key!r} "
-            f"failed with {reason}.{hint}"
-        )
-    if not isinstance(answer, dict) or (answer.get("statusCode"), answer.get("written")) != (200, 1):
-        raise TargetError(
-            f"the deployed function {stack.function} did not write the item of a well-formed event for {key!r}: "
-            f"it returned {body.decode(errors='replace')[:500]}"
-        )
-    for item in items_under(clients.dynamodb, stack.table, CHECK_PREFIX):
-        clients.dynamodb.delete_item(
-            TableName=stack.table, Key={"requestId": {"S": item["requestId"]}, "timestamp": {"S": item["timestamp"]}}
-        )
+    expected_resources: Callable[[Root], frozenset[str] | None] = lambda root: None  # None: any plan
+    after_apply: Callable[[Root, Clients, Progress], None] = lambda root, clients, progress: None
+    leftovers: Callable[[Root, Clients], list[str]] = lambda root, clients: []
 
 
 def _create(
-    deployment: Deployment, clients: Clients, progress: Progress, applying: set[str], initialised: threading.Event
+    deployment: Root,
+    clients: Clients,
+    progress: Progress,
+    applying: set[str],
+    initialised: threading.Event,
+    *,
+    checks: Checks,
 ) -> None:
-    """init -> plan (exactly the expected resources, all created) -> apply -> outputs -> the function runs.
+    """init -> plan (exactly the expected resources, all created) -> apply -> outputs -> the suite's checks.
 
     ``initialised`` is set once init has succeeded; ``applying`` gets the deployment's label once its
     apply starts: from then on it has to be destroyed."""
@@ -136,8 +46,8 @@ def _create(
     with progress.phase(f"terraform plan [{names}]"):
         changes = tf.plan()
     planned = {c.address for c in changes}
-    expected = deployment.expected_resources()
-    if planned != expected or any(c.actions != ("create",) for c in changes):
+    expected = checks.expected_resources(deployment)
+    if expected is not None and (planned != expected or any(c.actions != ("create",) for c in changes)):
         raise AssertionError(
             f"unexpected plan [{names}]: missing {sorted(expected - planned)}, "
             f"extra {sorted(planned - expected)}, actions {[(c.address, c.actions) for c in changes]}"
@@ -147,12 +57,10 @@ def _create(
         tf.apply()
     deployment.read_outputs()
     progress.count("resources deployed", len(planned))
-    for stack in deployment.deployed:
-        progress.say(f"deployed {stack.suffix}: bucket {stack.bucket}, table {stack.table}, function {stack.function}")
-        check_function_runs(stack, clients)
+    checks.after_apply(deployment, clients, progress)
 
 
-def _destroy(deployment: Deployment, clients: Clients, progress: Progress) -> None:
+def _destroy(deployment: Root, clients: Clients, progress: Progress) -> None:
     try:
         deployment.before_destroy(clients.s3, progress.say)
     finally:
@@ -170,15 +78,18 @@ class Deploying:
     fails after another failure is reported beside it rather than in its place.
     """
 
-    def __init__(self, deployments: Sequence[Deployment], clients: Clients, progress: Progress) -> None:
+    def __init__(
+        self, deployments: Sequence[Root], clients: Clients, progress: Progress, checks: Checks | None = None
+    ) -> None:
         self.deployments = tuple(deployments)
         self._clients, self._progress = clients, progress
+        self._checks = checks or Checks()
         self._applying: set[str] = set()
         self.failure: BaseException | None = None
         self._pool = ThreadPoolExecutor(max_workers=len(self.deployments), thread_name_prefix="terraform")
         self._initialised = [threading.Event() for _ in self.deployments]
         self._created = [
-            self._pool.submit(_create, d, clients, progress, self._applying, initialised)
+            self._pool.submit(_create, d, clients, progress, self._applying, initialised, checks=self._checks)
             for d, initialised in zip(self.deployments, self._initialised)
         ]
 
@@ -198,7 +109,7 @@ class Deploying:
                 return future.exception()
         return None
 
-    def ready(self, index: int) -> Deployment:
+    def ready(self, index: int) -> Root:
         """Root ``index`` created (its outputs read), or its creation failure raised."""
         try:
             self._created[index].result()
@@ -234,6 +145,7 @@ class Deploying:
         if unreported is not None:
             raise unreported
         if failure is None:
-            stacks = [stack for d in self.deployments for stack in d.deployed]
-            remaining = [what for stack in stacks for what in leftovers(stack.outputs, self._clients)]
+            remaining = [
+                what for d in self.deployments if d.applied for what in self._checks.leftovers(d, self._clients)
+            ]
             assert not remaining, f"destroy left these behind: {remaining}"

@@ -26,12 +26,19 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .followers import LogFollower, QueueFollower, keys_in
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_sqs import SQSClient
+
+    from .clients import Clients
 
 DEFAULT_ATTEMPTS = 3  # Lambda's default for an asynchronous event: the first run and 2 retries
 
@@ -124,10 +131,10 @@ class Outcomes:
 
     def __init__(
         self,
-        logs: Any,
+        logs: CloudWatchLogsClient,
         group: str,
         *,
-        sqs: Any = None,
+        sqs: SQSClient | None = None,
         queue_url: str | None = None,
         attempts: int = DEFAULT_ATTEMPTS,
         every_s: float = 0.5,
@@ -147,7 +154,7 @@ class Outcomes:
         self.unreadable: str | None = None  # why the last read failed, if it did
 
     @classmethod
-    def for_stack(cls, clients: Any, outputs: Mapping[str, Any], **options: Any) -> Outcomes:
+    def for_stack(cls, clients: Clients, outputs: Mapping[str, Any], **options: Any) -> Outcomes:
         """Watching a deployed stack (its outputs name the log group and the queue), from now on."""
         function = str(outputs["lambda_function_name"])
         return cls(
@@ -317,7 +324,7 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def attempts_of(lambda_client: Any, function: str) -> int:
+def attempts_of(lambda_client: LambdaClient, function: str) -> int:
     """How many times Lambda runs an asynchronous event of ``function``: 1 + its maximum retry attempts."""
     try:
         config = lambda_client.get_function_event_invoke_config(FunctionName=function)

@@ -9,8 +9,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline_tooling.paths import module_root
-
 from ..targets import Target, TargetError, region
 from .process import ServerProcess
 
@@ -52,7 +50,7 @@ class EmbeddedEngine:
         process = self.process = ServerProcess(
             [sys.executable, "-m", "pipeline_tooling.engine", "--state-dir", str(self.state_dir), *self._args],
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            cwd=module_root(),
+            cwd=self.state_dir,  # the engine finds the runtimes from there (its module checkout, if any)
             log=self.state_dir / "stdout.log",
             stop_with_parent=stop_with_parent,
         )

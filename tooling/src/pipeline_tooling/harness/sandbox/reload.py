@@ -14,12 +14,16 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ... import package
 from ..polling import DeadlineExceeded, wait_until
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_lambda.type_defs import FunctionConfigurationResponseTypeDef
 
 # Imports the handler as Lambda would (module ``index``, attribute ``lambda_handler``) with
 # the source folder first on the path, and prints nothing on success.
@@ -157,7 +161,7 @@ def build_package(source: Path, output: Path) -> str:
     return package.build(output, source).sha256
 
 
-def ship(lambda_client: Any, function: str, package_path: Path, *, timeout: float = 30.0) -> Shipped:
+def ship(lambda_client: LambdaClient, function: str, package_path: Path, *, timeout: float = 30.0) -> Shipped:
     """UpdateFunctionCode with the zip's bytes, then wait until the function says it runs that code.
 
     Done means all three, as GetFunctionConfiguration reports them: the update is no longer in progress,
@@ -168,7 +172,7 @@ def ship(lambda_client: Any, function: str, package_path: Path, *, timeout: floa
     sha = package.sha256_of(code)  # the package's own: an engine that lags may answer with the old one
     lambda_client.update_function_code(FunctionName=function, ZipFile=code)
 
-    def settled(configuration: dict[str, Any]) -> bool:
+    def settled(configuration: FunctionConfigurationResponseTypeDef) -> bool:
         if configuration.get("LastUpdateStatus", "Successful") == "Failed":
             return True  # said below
         status = str(configuration.get("LastUpdateStatus", "Successful"))

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import targets
 from ..clients import client
@@ -28,6 +28,9 @@ from ..terraform import TerraformFailed
 from . import envfile, live, reload
 from .signals import StopRequests
 from .state import SandboxState
+
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
 
 Say = Callable[[str, str], None]
 HEALTH_EVERY_S = 2.0
@@ -133,7 +136,7 @@ class Session:
     def engine_alive(self, target: Target) -> bool:
         return engine_alive(self.state, target)
 
-    def reload(self, stack: DeployedStack, lambda_client: Any, changed: list[str], running_sha: str) -> str:
+    def reload(self, stack: DeployedStack, lambda_client: LambdaClient, changed: list[str], running_sha: str) -> str:
         """Check, build and ship the saved source; the SHA-256 of the package the function now runs.
 
         The package is built beside the running one and takes its place only once the

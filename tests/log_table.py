@@ -1,4 +1,5 @@
-"""The log table's key schema, as the module creates it, for tables the tests make themselves."""
+"""The log table's keys and index, as dynamodb.tf creates them (the e2e suite checks a deployed table against it),
+for the tables the tests make themselves: the handler's unit tests on moto, and the tooling's tests."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ Terraform then runs the README's commands, ``terraform init`` and ``terraform ap
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import shlex
@@ -23,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..paths import module_root
-from .stack import Deployment, hcl, required_aws_provider
+from pipeline_tooling.harness.roots import write_json
+from pipeline_tooling.harness.stack import Deployment, required_aws_provider
+from pipeline_tooling.paths import module_root
 
 ROOT_MARKER = "<!-- from-git: root configuration -->"
 COMMANDS_MARKER = "<!-- from-git: commands -->"
@@ -158,7 +160,7 @@ class PublishedModule:
         return PublishedModule(self.path, tag)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class GitSourcedDeployment(Deployment):
     """The README's "From git" root, deployed with the README's two commands (one stack: the module call), the
     module at ``ref`` of the published repository (the README's tag unless ``move_to`` moved it)."""
@@ -183,12 +185,13 @@ class GitSourcedDeployment(Deployment):
     def write_configuration(self) -> dict[str, Any]:
         [stack] = self.stacks
         configuration, replaced = re.subn(
-            r'(\bsuffix\s*=\s*)"[^"]*"', lambda m: m[1] + hcl(stack.suffix), self.readme.configuration, count=1
+            r'(\bsuffix\s*=\s*)"[^"]*"', lambda m: m[1] + json.dumps(stack.suffix), self.readme.configuration, count=1
         )
         if not replaced:
             raise ReadmeChanged('the README\'s "From git" root sets no suffix = "..."')
         readme = dataclasses.replace(self.readme, configuration=configuration)
-        (self.workdir / "main.tf").write_text(required_aws_provider() + "\n" + readme.at(self.published.url, self.ref))
+        write_json(self.workdir / "versions.tf.json", required_aws_provider())
+        (self.workdir / "main.tf").write_text(readme.at(self.published.url, self.ref))  # the README's, as written
         return {}
 
     def move_to(self, ref: str) -> None:

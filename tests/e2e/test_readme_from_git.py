@@ -1,4 +1,5 @@
-"""The README's "From git" section as the harness reads it, and the repository it publishes the module as."""
+"""The README's "From git" section as the e2e suite reads it, and the repository it publishes the module as.
+(No engine: these run first in every e2e session.)"""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from pipeline_tooling.harness.from_git import GIT_IDENTITY, GIT_TIMEOUT_S, FromGit, PublishedModule, ReadmeChanged, run
 from pipeline_tooling.paths import module_root
+
+from tests.e2e.from_git import GIT_IDENTITY, GIT_TIMEOUT_S, FromGit, PublishedModule, ReadmeChanged, run
 
 ROOT = module_root()
 
