@@ -5,17 +5,15 @@ the end of its test."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.harness.another_project import PLUGIN, another_projects_pytest
+
 pytestmark = pytest.mark.integration  # starts an engine or a process tree: make integration
 
 
-PLUGIN = ("-p", "pipeline_tooling.harness.pytest_plugin")
 ANOTHER_SUITE = """
 ROOT = {
     "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": ">= 5.100.0, < 7.0.0"}}},
@@ -51,16 +49,7 @@ def test_a_root_of_its_own(terraform_root, clients, target):
 
 def test_another_projects_suite_deploys_its_own_root_through_the_plugin(tmp_path: Path) -> None:
     (tmp_path / "test_another.py").write_text(ANOTHER_SUITE)
-    env = {k: v for k, v in os.environ.items() if k not in ("E2E_TARGET", "MODULE_ROOT", "PYTEST_ADDOPTS")}
-    ran = subprocess.run(
-        [sys.executable, "-m", "pytest", *PLUGIN, "-p", "no:cacheprovider", "--engine", "embedded", "-q", "-s"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    ran = another_projects_pytest(tmp_path, *PLUGIN, "--engine", "embedded", "-s", timeout=600)
 
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
     assert "1 passed" in ran.stdout

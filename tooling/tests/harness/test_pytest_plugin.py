@@ -4,11 +4,11 @@ loaded only by a suite that asks for it (``-p pipeline_tooling.harness.pytest_pl
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.harness.another_project import PLUGIN, another_projects_pytest
 
 TESTS = """
 import os
@@ -28,23 +28,9 @@ def test_counts(progress):
 """
 
 
-PLUGIN = ("-p", "pipeline_tooling.harness.pytest_plugin")
-
-
 def pytest_in(folder: Path, *args: str, engine: str | None = None) -> subprocess.CompletedProcess[str]:
     (folder / "test_sample.py").write_text(TESTS)
-    env = {k: v for k, v in os.environ.items() if k not in ("E2E_TARGET", "MODULE_ROOT", "PYTEST_ADDOPTS")}
-    if engine is not None:
-        env["E2E_TARGET"] = engine
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return another_projects_pytest(folder, *args, engine=engine)
 
 
 def test_engine_names_the_engine_for_the_harness_and_what_it_starts(tmp_path):
