@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline_tooling.harness.roots import write_json
+from pipeline_tooling.files import write_json
 from pipeline_tooling.harness.stack import Deployment, required_aws_provider
 from pipeline_tooling.paths import module_root
 

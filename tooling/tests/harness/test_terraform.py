@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from pipeline_tooling.files import write_json
 from pipeline_tooling.harness.clients import Clients
 from pipeline_tooling.harness.lifecycle import Deploying
 from pipeline_tooling.harness.polling import wait_until
 from pipeline_tooling.harness.progress import Progress
-from pipeline_tooling.harness.roots import write_json
 from pipeline_tooling.harness.stack import Deployment, required_aws_provider
 from pipeline_tooling.harness.targets import Target
 from pipeline_tooling.harness.terraform import ProviderUnavailable, TerraformFailed, TerraformRunner, TerraformTimedOut

@@ -37,6 +37,7 @@ from .clients import Clients
 from .engines import open_target
 from .progress import Progress
 from .roots import JsonRoot
+from .stopping import stop_session
 from .targets import ENGINES, TITLES, Target, TargetError
 
 RUN_ID = secrets.token_hex(3)
@@ -204,7 +205,7 @@ def target(request: pytest.FixtureRequest, progress: Progress, e2e_work_dir: Pat
             with progress.phase(f"start or reach {TITLES[name]}"):
                 found = running.enter_context(open_target(name, state))
         except TargetError as error:
-            pytest.exit(f"E2E_TARGET={name}: {error}", returncode=2)
+            stop_session(name, error)
         progress.say(f"target: {found.label} at {found.endpoint or 'AWS'} (state in {state})")
         request.config.stash[TARGET_KEY] = found
         yield found

@@ -1,4 +1,4 @@
-"""Terraform root configurations pointed at a target, written as Terraform JSON (``.tf.json``, ``json.dumps``).
+"""Terraform root configurations pointed at a target, written as Terraform JSON (``.tf.json``).
 
 A ``Root`` is one Terraform work dir: the files its subclass writes, plus, for an engine, an override file that
 points the AWS provider at the engine's endpoint (as tflocal does). It owns its Terraform runner (made, and
@@ -8,7 +8,6 @@ Terraform JSON configuration: any root, not only the module's.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,13 +15,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ..files import write_json
 from .targets import SERVICES, Target
 from .terraform import TerraformRunner
 
 OVERRIDE_FILE = "endpoint_override.tf.json"
 
 
-def provider_override(target: Target) -> str:
+def provider_override(target: Target) -> dict[str, Any]:
     """An override file (Terraform JSON) pointing every service at the target's endpoint."""
     assert target.endpoint is not None
     provider: dict[str, Any] = {
@@ -38,12 +38,7 @@ def provider_override(target: Target) -> str:
     }
     if target.ca_bundle:
         provider["custom_ca_bundle"] = target.ca_bundle
-    return json.dumps({"provider": {"aws": [provider]}}, indent=2) + "\n"
-
-
-def write_json(path: Path, configuration: Mapping[str, Any]) -> None:
-    """One ``.tf.json`` file of a root."""
-    path.write_text(json.dumps(configuration, indent=2) + "\n")
+    return {"provider": {"aws": [provider]}}
 
 
 @dataclass
@@ -62,7 +57,7 @@ class Root:
         self.workdir.mkdir(parents=True, exist_ok=True)
         runner = TerraformRunner(self.workdir, self.write_configuration())
         if self.target.emulated:
-            (self.workdir / OVERRIDE_FILE).write_text(provider_override(self.target))
+            write_json(self.workdir / OVERRIDE_FILE, provider_override(self.target))
         return runner
 
     def write_configuration(self) -> dict[str, Any]:

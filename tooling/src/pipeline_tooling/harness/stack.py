@@ -21,8 +21,9 @@ from pipeline_tooling.module_config import provider_constraint
 from pipeline_tooling.package import package_zip
 from pipeline_tooling.paths import module_root
 
+from ..files import write_json
 from . import workarounds
-from .roots import Root, write_json
+from .roots import Root
 from .targets import Target
 
 
